@@ -1,0 +1,148 @@
+"""Judge a deployer's effective permissions against what SST needs: pure functions.
+
+:func:`losses` lists what SST needs and the role cannot do (no Allow, a Deny, the
+boundary); :func:`excess` lists what the role can do and SST does not need.
+Results are cached: a hundred deployers with the same settings and documents cost one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .iam import Document, Statement, covers, evaluate, implies, matches
+from .permissions import Requirement, requirements
+from .settings import DeployerSettings
+
+_ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
+_CDK_NAME = re.compile(r"cdk-([^-/:]+)-(?:assets|container-assets|[a-z-]+-role)")
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A required permission the role does not have, and why."""
+
+    requirement: Requirement
+    reason: str
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A conditional Deny that may take a required permission away."""
+
+    requirement: Requirement
+    document: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class Excess:
+    """A grant beyond what SST needs."""
+
+    document: str
+    statement: str
+    message: str
+
+
+def _where(doc: Document, st: Statement) -> str:
+    return f"{st.label} of {doc.name or 'a policy'}"
+
+
+@lru_cache(maxsize=1024)
+def losses(
+    settings: DeployerSettings, identity: tuple[Document, ...], boundary: Document | None
+) -> tuple[tuple[Loss, ...], tuple[Risk, ...]]:
+    """What SST needs that ``identity`` (less Denies, within ``boundary``) does not grant."""
+    lost: list[Loss] = []
+    risks: list[Risk] = []
+    for req in requirements(settings):
+        decision = evaluate(req, identity, boundary)
+        for doc, st in decision.risks:
+            risks.append(Risk(req, doc.name, st.label))
+        if decision.granted:
+            continue
+        if decision.denied_by:
+            reason = "denied by " + ", ".join(_where(d, s) for d, s in decision.denied_by)
+        elif not decision.allowed:
+            reason = "no Allow grants it" + _near_misses(req, identity)
+        else:
+            reason = f"outside the permissions boundary{' ' + boundary.name if boundary and boundary.name else ''}"
+        lost.append(Loss(req, reason))
+    return tuple(lost), tuple(risks)
+
+
+def _near_misses(req: Requirement, identity: tuple[Document, ...]) -> str:
+    hints = []
+    for doc in identity:
+        for st in doc.statements:
+            if st.effect == "Allow" and st.matches_action(req.action):
+                if not implies(req.condition, st.conditions):
+                    hints.append(f"{_where(doc, st)} grants it only under its Condition")
+                elif not st.not_resource:
+                    hints.append(f"{_where(doc, st)} grants it only on {', '.join(st.resources)}")
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
+def _hint(settings: DeployerSettings, action: str, resource: str) -> str:
+    m = _ARN.match(resource)
+    if resource == "*" or (m and m.group(5) == "*"):
+        return "every resource"
+    if not m:
+        return "a resource SST does not use"
+    _, _, region, account, rest = m.groups()
+    if account not in ("", settings.account):
+        return f"account {account}, not the deployer's {settings.account}"
+    if region and region not in settings.regions:
+        return f"region {region}, which the deployer is not configured for"
+    q = _CDK_NAME.search(rest)
+    if q and q.group(1) != settings.qualifier:
+        return f"CDK qualifier {q.group(1)}, not {settings.qualifier}"
+    if action.lower() in ("iam:passrole", "sts:assumerole"):
+        return "roles beyond the CDK bootstrap roles"
+    return "resources SST does not use"
+
+
+@lru_cache(maxsize=1024)
+def excess(settings: DeployerSettings, identity: tuple[Document, ...]) -> tuple[Excess, ...]:
+    """Grants in ``identity`` beyond what SST needs for ``settings``."""
+    needed: dict[str, list[Requirement]] = {}
+    for req in requirements(settings):
+        needed.setdefault(req.action.lower(), []).append(req)
+    found: list[Excess] = []
+    for doc in identity:
+        for st in doc.statements:
+            if st.effect != "Allow":
+                continue
+            where = _where(doc, st)
+            if st.not_action:
+                found.append(Excess(doc.name, st.label, f"{where} allows NotAction "
+                                    f"{', '.join(st.actions)}: every other action, present and future"))
+                continue
+            for pattern in st.actions:
+                service = pattern.split(":", 1)[0]
+                if pattern == "*" or pattern.endswith(":*"):
+                    what = "every action" if pattern == "*" else f"every {service} action"
+                    found.append(Excess(doc.name, st.label, f"{where} grants {pattern!r}: {what}; "
+                                        "list the actions SST needs instead"))
+                    continue
+                hits = [a for a in needed if matches(pattern, a, ignore_case=True)]
+                if not hits:
+                    found.append(Excess(doc.name, st.label, f"{where} grants {pattern}, which SST "
+                                        "does not need; remove it"))
+                    continue
+                for action in hits:
+                    allowed = [r.resource for r in needed[action] if implies(st.conditions, r.condition)]
+                    spelled = needed[action][0].action
+                    if st.not_resource:
+                        found.append(Excess(doc.name, st.label, f"{where} grants {spelled} on "
+                                            f"every resource except {', '.join(st.resources)}"))
+                        continue
+                    for resource in st.resources:
+                        if not covers(allowed, resource):
+                            need = ", ".join(sorted({r.resource for r in needed[action]}))
+                            found.append(Excess(doc.name, st.label, (
+                                f"{where} grants {spelled} on {resource} ({_hint(settings, spelled, resource)})"
+                                f"{' without the condition SST needs' if not allowed else ''}; "
+                                f"SST needs it only on {need}")))
+    return tuple(found)

@@ -1,0 +1,254 @@
+"""SST v2's permission catalogue: what a deployer needs, as a table.
+
+Rows come from SST's IAM page (``../shared/seeds/000_453642e95f2f519f.txt``): its
+copy-paste policy *and* its per-purpose breakdown, which are not identical, so both
+are here. Rows not on the page cite their source. Resource templates use
+``{partition} {region} {account} {qualifier} {toolkit_stack} {bootstrap_stack}
+{bootstrap_bucket_prefix} {ssm_prefix}``; a row with ``{region}`` is expanded once
+per region, any other once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from .iam import Conditions, conditions_text, normalize_conditions
+from .settings import DeployerSettings
+
+Condition = Mapping[str, Mapping[str, object]]
+
+SST_APP_TAGGED: Final[Condition] = {"Null": {"aws:ResourceTag/sst:app": "false"}}
+"""The page's condition: the resource carries SST's ``sst:app`` tag."""
+
+PAGE: Final = "SST IAM page, copy-paste policy"
+BREAKDOWN: Final = "SST IAM page, per-purpose breakdown"
+
+_CDK_ROLES: Final = tuple(
+    "arn:{partition}:iam::{account}:role/cdk-{qualifier}-" + kind + "-role-*"
+    for kind in ("cfn-exec", "file-publishing", "image-publishing", "lookup", "deploy")
+)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One row: a statement of the catalogue and why SST needs it."""
+
+    sid: str
+    purpose: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    feature: str | None = None  # None: every deployer needs it
+    condition: Condition | None = None
+    since: tuple[int, int] | None = None  # the SST version that first needs it
+    source: str = PAGE
+
+
+CATALOGUE: Final[tuple[Grant, ...]] = (
+    # 1. Bootstrapping AWS CDK (the page, section 1).
+    Grant(
+        "AllowCDKManageToolkitStack", "deploy the CDK bootstrap stack",
+        ("cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+         "cloudformation:DeleteStack", "cloudformation:DescribeChangeSet",
+         "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
+         "cloudformation:ExecuteChangeSet", "cloudformation:GetTemplate"),
+        ("arn:{partition}:cloudformation:{region}:{account}:stack/{toolkit_stack}/*",),
+    ),
+    Grant(
+        "AllowCDKManageToolkitRoles", "create the CDK bootstrap roles",
+        ("iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy",
+         "iam:DetachRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:PutRolePolicy",
+         "iam:TagRole", "iam:PassRole"),
+        _CDK_ROLES,
+    ),
+    Grant(
+        "AllowCDKManageToolkitBucket", "create the CDK assets bucket",
+        ("s3:CreateBucket", "s3:DeleteBucketPolicy", "s3:GetEncryptionConfiguration",
+         "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:PutBucketPolicy",
+         "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
+         "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock"),
+        ("arn:{partition}:s3:::cdk-{qualifier}-assets-*",),
+    ),
+    Grant(
+        "AllowCDKManageToolkitRepository", "create the CDK container assets repository",
+        ("ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories",
+         "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy"),
+        ("arn:{partition}:ecr:{region}:{account}:repository/cdk-{qualifier}-container-assets-*",),
+    ),
+    Grant(
+        "AllowCDKManageToolkitVersionParameter", "create the CDK bootstrap version parameter",
+        ("ssm:DeleteParameter", "ssm:GetParameters", "ssm:PutParameter"),
+        ("arn:{partition}:ssm:{region}:{account}:parameter/cdk-bootstrap/{qualifier}/version",),
+    ),
+    # 3. The SST CLI (the page, section 3).
+    Grant(
+        "AllowSSTCheckCDKBootstrapVersion", "check that the account is bootstrapped",
+        ("ssm:GetParameter",),
+        ("arn:{partition}:ssm:{region}:{account}:parameter/cdk-bootstrap/{qualifier}/version",),
+        source=BREAKDOWN,  # only in the breakdown; the copy-paste policy lacks it
+    ),
+    Grant(
+        "AllowSSTManageBootstrapStack", "monitor the bootstrap progress",
+        ("cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents"),
+        ("arn:{partition}:cloudformation:{region}:{account}:stack/{toolkit_stack}/*",
+         "arn:{partition}:cloudformation:{region}:{account}:stack/{bootstrap_stack}/*"),
+    ),
+    Grant(
+        "AllowSSTAssumeCDKToolkitRoles", "assume the CDK roles to deploy the app",
+        ("sts:AssumeRole",),
+        _CDK_ROLES,
+    ),
+    Grant(
+        "AllowSSTMonitorStackDeployment", "monitor the app's deployment",
+        ("cloudformation:DeleteStack", "cloudformation:DescribeStacks",
+         "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResources",
+         "cloudformation:GetTemplate"),
+        ("arn:{partition}:cloudformation:{region}:{account}:stack/*",),
+    ),
+    Grant(
+        "AllowSSTManageBootstrapBucket", "store the app's metadata",
+        ("s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"),
+        ("arn:{partition}:s3:::{bootstrap_bucket_prefix}*",),
+    ),
+    Grant(
+        "AllowSSTCLIManageAppSecrets", "manage the app's secrets",
+        ("ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters",
+         "ssm:GetParametersByPath", "ssm:PutParameter"),
+        ("arn:{partition}:ssm:{region}:{account}:parameter{ssm_prefix}*",),
+        feature="secrets",
+    ),
+    Grant(
+        "AllowSSTCLIRestartAppFunction", "restart the app's functions after a secret changes",
+        ("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"),
+        ("arn:{partition}:lambda:{region}:{account}:function:*",),
+        feature="secrets", condition=SST_APP_TAGGED,
+    ),
+    Grant(
+        "AllowSSTLiveLambdaSocketConnection", "connect to the IoT endpoint for Live Lambda",
+        ("iot:DescribeEndpoint", "iot:Connect", "iot:Subscribe", "iot:Publish", "iot:Receive"),
+        ("*",),
+        feature="liveLambda",
+    ),
+    Grant(
+        "AllowSSTCLIManageRDSMigrations", "run migrations from the SST Console",
+        ("rds-data:ExecuteStatement",),
+        ("arn:{partition}:rds:{region}:{account}:cluster:*",),
+        feature="rdsMigrations", condition=SST_APP_TAGGED,
+    ),
+    # SST 2.49 and later deploy stacks with the caller's own credentials
+    # (sst/v2 PR #96, issue #82; packages/sst/src/stacks/deploy.ts).
+    Grant(
+        "AllowSSTDeployStacks", "create and update the app's stacks (SST 2.49+)",
+        ("cloudformation:CreateStack", "cloudformation:UpdateStack"),
+        ("arn:{partition}:cloudformation:{region}:{account}:stack/*",),
+        since=(2, 49), source="sst/v2 PR #96: stacks/deploy.ts calls CreateStack/UpdateStack",
+    ),
+    Grant(
+        "AllowSSTListStackImports", "find stacks still importing a removed export (SST 2.49+)",
+        ("cloudformation:ListImports",),
+        ("*",),  # ListImports supports no resource type
+        since=(2, 49), source="sst/v2 stacks/deploy.ts: ListImports",
+    ),
+    Grant(
+        "AllowSSTReadStackTemplates", "let CloudFormation read the template (SST 2.49+)",
+        ("s3:GetObject",),
+        # This account's assets buckets, every region: one ARN, where the page already
+        # lets the deployer manage every cdk-<q>-assets-* bucket.
+        ("arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-*/*",),
+        since=(2, 49), source="inference: stacks/deploy.ts passes a TemplateURL in the assets bucket",
+    ),
+    # Opt-in features the page does not list (../shared/notes/sst-v2-aws-calls.md).
+    Grant(
+        "AllowSSTBindReadFunctions", "read the app's server function for `sst bind`",
+        ("lambda:GetFunction",),
+        ("arn:{partition}:lambda:{region}:{account}:function:*",),
+        feature="bind", condition=SST_APP_TAGGED, source="sst/v2 cli/commands/bind.ts",
+    ),
+    Grant(
+        "AllowSSTBindDescribeServices", "describe the app's task definitions for `sst bind`",
+        ("ecs:DescribeTaskDefinition", "iot:DescribeEndpoint"),
+        ("*",),  # neither supports a resource type
+        feature="bind", source="sst/v2 cli/commands/bind.ts; sst #3278 (iot:DescribeEndpoint)",
+    ),
+    Grant(
+        "AllowSSTBindAssumeServerFunctionRoles", "run `sst bind` as the app's server function",
+        ("sts:AssumeRole",),
+        ("arn:{partition}:iam::{account}:role/*ServerFunctionRole*",),
+        feature="bind", source="sst/v2 cli/commands/bind.ts",
+    ),
+    Grant(
+        "AllowSSTReadRDSSecret", "read the RDS construct's secret for the Data API",
+        ("secretsmanager:GetSecretValue",),
+        ("arn:{partition}:secretsmanager:{region}:{account}:secret:*",),
+        feature="rdsSecret", condition=SST_APP_TAGGED,
+        source="sst/v2 plugins/kysely.ts, plugins/warmer.ts: ExecuteStatement with a secretArn",
+    ),
+    Grant(
+        "AllowSSTConsoleInvokeFunctions", "invoke the app's migrator from the SST Console",
+        ("lambda:InvokeFunction",),
+        ("arn:{partition}:lambda:{region}:{account}:function:*",),
+        feature="console", condition=SST_APP_TAGGED, source="SST Console (optional)",
+    ),
+    Grant(
+        "AllowSSTConsoleReadLogs", "read the app's function logs in the SST Console",
+        ("logs:FilterLogEvents",),
+        ("arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/*",),
+        feature="console", source="SST Console (optional)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One permission a deployer must have: an action on every ARN a pattern names."""
+
+    sid: str
+    action: str
+    resource: str
+    condition: Conditions = frozenset()
+
+    def describe(self) -> str:
+        text = f"{self.action} on {self.resource}"
+        return text + (f" (when {conditions_text(self.condition)})" if self.condition else "")
+
+
+def applies(grant: Grant, settings: DeployerSettings) -> bool:
+    if grant.feature is not None and grant.feature not in settings.features:
+        return False
+    if grant.since is not None and not settings.deploys_with_caller_credentials:
+        return False
+    return True
+
+
+def expand(template: str, settings: DeployerSettings) -> list[str]:
+    """A resource template as the ARNs it names: once per region, or once."""
+    values = {
+        "partition": settings.partition,
+        "account": settings.account,
+        "qualifier": settings.qualifier,
+        "toolkit_stack": settings.toolkit_stack_name,
+        "bootstrap_stack": settings.bootstrap_stack_name,
+        "bootstrap_bucket_prefix": settings.bootstrap_bucket_prefix,
+        "ssm_prefix": settings.ssm_prefix,
+    }
+    if "{region}" not in template:
+        return [template.format(**values)]
+    return [template.format(region=region, **values) for region in settings.regions]
+
+
+def grants_for(settings: DeployerSettings) -> list[Grant]:
+    """The catalogue rows this deployer needs."""
+    return [g for g in CATALOGUE if applies(g, settings)]
+
+
+def requirements(settings: DeployerSettings) -> list[Requirement]:
+    """Every (action, resource, condition) the deployer needs, in catalogue order."""
+    out: dict[Requirement, None] = {}
+    for grant in grants_for(settings):
+        condition = normalize_conditions(grant.condition)
+        for template in grant.resources:
+            for resource in expand(template, settings):
+                for action in grant.actions:
+                    out.setdefault(Requirement(grant.sid, action, resource, condition))
+    return list(out)

@@ -1,0 +1,154 @@
+"""The parameters that decide what an SST deployer must be granted, validated.
+
+Every check raises :class:`InvalidSetting` naming the public config key
+(``regions``, ``qualifier``...) and what it allows, so that the Pulumi program,
+the ``render`` command and the policy pack report bad input the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from .partitions import PARTITIONS, REGIONS, partition_of
+
+FEATURES: Final[dict[str, bool]] = {
+    # On SST's IAM page, so on by default.
+    "secrets": True,  # `sst secrets`: SSM parameters under the prefix, restart functions
+    "liveLambda": True,  # `sst dev`: the IoT endpoint Live Lambda talks through
+    "rdsMigrations": True,  # RDS Data API for migrations from the SST Console
+    # Not on the page: opt-in (see ../shared/notes/sst-v2-aws-calls.md).
+    "bind": False,  # `sst bind`: read the app's functions, assume its server function role
+    "rdsSecret": False,  # the RDS construct's secret, read with rds-data:ExecuteStatement
+    "console": False,  # the SST Console: invoke the migrator, read function logs
+}
+"""Every SST feature an environment can switch, with its default."""
+
+DEFAULT_QUALIFIER: Final = "hnb659fds"
+DEFAULT_SST_VERSION: Final = "2.49.0"
+"""The newest SST 2.x line; from 2.49 the CLI deploys stacks with the caller's credentials."""
+CALLER_CREDENTIALS_VERSION: Final = (2, 49)
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_QUALIFIER = re.compile(r"^[A-Za-z0-9_-]{1,10}$")  # CDK's own check on --qualifier
+# CloudFormation stack names: a letter, then letters, digits and hyphens, 128 at most.
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+# S3 bucket names are lower case, digits, dots and hyphens; a prefix leaves room for a suffix.
+_BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9.-]{0,50}$")
+_SSM_PREFIX = re.compile(r"^/(?:[A-Za-z0-9_.-]+/)*$")
+_SST_VERSION = re.compile(r"^2\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
+
+
+class InvalidSetting(ValueError):
+    """A setting has a value that is not allowed; ``setting`` is its public config key."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(f"{setting}: {message}")
+        self.setting = setting
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DeployerSettings:
+    """What one environment's deployer must be able to do, and where."""
+
+    account: str
+    regions: tuple[str, ...]
+    partition: str = "aws"
+    qualifier: str = DEFAULT_QUALIFIER
+    toolkit_stack_name: str = "CDKToolkit"
+    bootstrap_stack_name: str = "SSTBootstrap"
+    bootstrap_bucket_prefix: str = "sstbootstrap-"
+    ssm_prefix: str = "/sst/"
+    features: frozenset[str] = field(
+        default_factory=lambda: frozenset(k for k, on in FEATURES.items() if on)
+    )
+    sst_version: str = DEFAULT_SST_VERSION
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    @property
+    def deploys_with_caller_credentials(self) -> bool:
+        """SST 2.49 and later call CreateStack/UpdateStack themselves."""
+        return sst_version_tuple(self.sst_version) >= CALLER_CREDENTIALS_VERSION
+
+
+def sst_version_tuple(version: str) -> tuple[int, int]:
+    match = _SST_VERSION.match(version)
+    if not match:
+        raise InvalidSetting("sstVersion", f"{version!r} is not an SST 2.x version such as 2.49.0")
+    return 2, int(match.group(1))
+
+
+def features_from(toggles: Mapping[str, object] | None) -> frozenset[str]:
+    """The enabled features: defaults overridden by ``toggles`` (feature name to bool)."""
+    toggles = toggles or {}
+    unknown = sorted(set(toggles) - set(FEATURES))
+    if unknown:
+        raise InvalidSetting(
+            "features", f"unknown feature(s) {', '.join(unknown)}; allowed: {', '.join(FEATURES)}"
+        )
+    for name, value in toggles.items():
+        if not isinstance(value, bool):
+            raise InvalidSetting(f"features.{name}", f"must be true or false, not {value!r}")
+    return frozenset(n for n, default in FEATURES.items() if toggles.get(n, default))
+
+
+def regions_in(partition: str, regions: Iterable[str]) -> tuple[str, ...]:
+    """Regions de-duplicated and sorted, each checked against ``partition``."""
+    regions = list(regions)
+    if not regions:
+        raise InvalidSetting("regions", "at least one region is required")
+    for region in regions:
+        if not isinstance(region, str):
+            raise InvalidSetting("regions", f"{region!r} is not a region name")
+        home = partition_of(region)
+        if home is None:
+            raise InvalidSetting(
+                "regions",
+                f"unknown region {region!r}; {partition} has {', '.join(REGIONS.get(partition, ()))}",
+            )
+        if home != partition:
+            raise InvalidSetting(
+                "regions", f"{region!r} is in partition {home}, not in {partition}"
+            )
+    return tuple(sorted(set(regions)))
+
+
+def validate(s: DeployerSettings) -> None:
+    if s.partition not in PARTITIONS:
+        raise InvalidSetting("partition", f"{s.partition!r}; allowed: {', '.join(PARTITIONS)}")
+    if not isinstance(s.account, str) or not _ACCOUNT.match(s.account):
+        raise InvalidSetting("accountId", f"{s.account!r} is not a 12-digit AWS account id")
+    if tuple(regions_in(s.partition, s.regions)) != s.regions:
+        raise InvalidSetting("regions", "must be sorted and unique (use regions_in())")
+    if not _QUALIFIER.match(s.qualifier):
+        raise InvalidSetting(
+            "qualifier", f"{s.qualifier!r}; CDK allows 1-10 characters of A-Z a-z 0-9 _ -"
+        )
+    for key, value in (
+        ("toolkitStackName", s.toolkit_stack_name),
+        ("bootstrapStackName", s.bootstrap_stack_name),
+    ):
+        if not _STACK_NAME.match(value):
+            raise InvalidSetting(
+                key, f"{value!r}; a CloudFormation stack name is a letter, then letters, "
+                "digits and hyphens, 128 characters at most"
+            )
+    if not _BUCKET_PREFIX.match(s.bootstrap_bucket_prefix):
+        raise InvalidSetting(
+            "bootstrapBucketPrefix",
+            f"{s.bootstrap_bucket_prefix!r}; allowed: 1-51 of a-z 0-9 . - starting with a letter "
+            "or digit",
+        )
+    if not _SSM_PREFIX.match(s.ssm_prefix):
+        raise InvalidSetting(
+            "ssmPrefix", f"{s.ssm_prefix!r}; a parameter path such as /sst/ (starts and ends with /)"
+        )
+    unknown = sorted(set(s.features) - set(FEATURES))
+    if unknown:
+        raise InvalidSetting("features", f"unknown feature(s) {', '.join(unknown)}")
+    sst_version_tuple(s.sst_version)

@@ -1,0 +1,116 @@
+"""A deployer's parameters as IAM tags, and back.
+
+The component tags the role it creates; a role made by hand becomes a deployer the
+policy pack checks by carrying the same tags (at least ``sst-deployer:role`` and
+``sst-deployer:regions``). IAM tag values are at most 256 characters, so a long
+region list continues in ``sst-deployer:regions-2``, ``-3``...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from .settings import FEATURES, DeployerSettings, InvalidSetting, features_from, regions_in
+
+PREFIX: Final = "sst-deployer:"
+MARKER: Final = PREFIX + "role"  # value: the strategy
+_MAX_VALUE: Final = 256
+
+
+def to_tags(settings: DeployerSettings, strategy: str) -> dict[str, str]:
+    """The tags that mark a role as an SST deployer and record what it must grant."""
+    tags = {
+        MARKER: strategy,
+        PREFIX + "partition": settings.partition,
+        PREFIX + "account": settings.account,
+        PREFIX + "qualifier": settings.qualifier,
+        PREFIX + "toolkit-stack": settings.toolkit_stack_name,
+        PREFIX + "bootstrap-stack": settings.bootstrap_stack_name,
+        PREFIX + "bootstrap-bucket-prefix": settings.bootstrap_bucket_prefix,
+        PREFIX + "ssm-prefix": settings.ssm_prefix,
+        PREFIX + "features": " ".join(sorted(settings.features)) or "none",
+        PREFIX + "sst-version": settings.sst_version,
+    }
+    chunks: list[list[str]] = [[]]
+    for region in settings.regions:
+        if len(" ".join(chunks[-1] + [region])) > _MAX_VALUE:
+            chunks.append([])
+        chunks[-1].append(region)
+    for n, chunk in enumerate(chunks, start=1):
+        tags[PREFIX + "regions" + ("" if n == 1 else f"-{n}")] = " ".join(chunk)
+    return tags
+
+
+def is_deployer(tags: Mapping[str, object] | None) -> bool:
+    return bool(tags) and MARKER in tags  # type: ignore[operator]
+
+
+def strategy_of(tags: Mapping[str, object]) -> str:
+    value = tags.get(MARKER)
+    return value if isinstance(value, str) and value else "least-privilege"
+
+
+def from_tags(
+    tags: Mapping[str, object], account: str | None = None, partition: str | None = None
+) -> DeployerSettings:
+    """The settings a deployer's tags record. ``account`` and ``partition`` (read from
+    the role's ARN) fill in tags a hand-made role leaves out. Raises InvalidSetting
+    naming the tag at fault."""
+
+    def get(key: str, default: str | None = None) -> str:
+        value = tags.get(PREFIX + key, default)
+        if not isinstance(value, str):
+            raise InvalidSetting(PREFIX + key, "tag is missing; it is required on a deployer")
+        return value
+
+    regions: list[str] = []
+    n = 1
+    while (PREFIX + "regions" + ("" if n == 1 else f"-{n}")) in tags:
+        regions.extend(get("regions" + ("" if n == 1 else f"-{n}")).split())
+        n += 1
+    part = get("partition", partition or "aws")
+    try:
+        region_tuple = regions_in(part, regions)
+    except InvalidSetting as exc:
+        raise InvalidSetting(PREFIX + "regions", exc.message) from None
+    features_tag = tags.get(PREFIX + "features")
+    if isinstance(features_tag, str):
+        names = [] if features_tag == "none" else features_tag.split()
+        try:
+            features = features_from({name: True for name in names} | _off_unless_named(names))
+        except InvalidSetting as exc:
+            raise InvalidSetting(PREFIX + "features", exc.message) from None
+    else:
+        features = features_from(None)
+    try:
+        return DeployerSettings(
+            account=get("account", account),
+            regions=region_tuple,
+            partition=part,
+            qualifier=get("qualifier", "hnb659fds"),
+            toolkit_stack_name=get("toolkit-stack", "CDKToolkit"),
+            bootstrap_stack_name=get("bootstrap-stack", "SSTBootstrap"),
+            bootstrap_bucket_prefix=get("bootstrap-bucket-prefix", "sstbootstrap-"),
+            ssm_prefix=get("ssm-prefix", "/sst/"),
+            features=features,
+            sst_version=get("sst-version", "2.49.0"),
+        )
+    except InvalidSetting as exc:
+        if exc.setting.startswith(PREFIX):
+            raise
+        raise InvalidSetting(PREFIX + _TAG_OF.get(exc.setting, exc.setting), exc.message) from None
+
+
+def _off_unless_named(names: list[str]) -> dict[str, object]:
+    return {name: False for name in FEATURES if name not in names}
+
+
+_TAG_OF: Final = {
+    "accountId": "account",
+    "toolkitStackName": "toolkit-stack",
+    "bootstrapStackName": "bootstrap-stack",
+    "bootstrapBucketPrefix": "bootstrap-bucket-prefix",
+    "ssmPrefix": "ssm-prefix",
+    "sstVersion": "sst-version",
+}
