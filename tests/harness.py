@@ -1,0 +1,188 @@
+"""Run the Pulumi program under the SDK's mock engine and capture the stack as the
+engine would send it to a policy pack (type, URN, parent, dependencies, final outputs).
+
+In preview mode the mocks return no computed outputs, so ``arn``/``id``/auto-names
+stay unknown and the inputs built from them (an attachment's ``role``) are unknown too,
+as in a real ``pulumi preview`` of new resources.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = ROOT / "__main__.py"
+UNKNOWN = rpc.UNKNOWN  # the engine's sentinel for an unknown string
+PROJECT = "sst-deployer"
+
+
+@dataclass
+class Captured:
+    type: str
+    urn: str
+    name: str
+    custom: bool
+    parent: str = ""
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Stack:
+    name: str
+    resources: list[Captured]
+    invokes: list[str]
+
+    def of_type(self, type_: str) -> list[Captured]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str) -> Captured:
+        found = self.of_type(type_)
+        assert len(found) == 1, f"{len(found)} resources of type {type_}"
+        return found[0]
+
+
+def _plain(value: Any) -> Any:
+    """Mock-engine values as engine JSON: unknowns become the sentinel string."""
+    if isinstance(value, pulumi.output.Unknown) or value is rpc.UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class RecordingMocks(pulumi_mocks.Mocks):
+    def __init__(self, account: str, partition: str, preview: bool) -> None:
+        self.account = account
+        self.partition = partition
+        self.preview = preview
+        self.invokes: list[str] = []
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        state = dict(args.inputs)
+        if self.preview:
+            return None, state
+        name = state.get("name") or f"{args.name}-1a2b3c4"
+        kind = {
+            "aws:iam/role:Role": "role",
+            "aws:iam/policy:Policy": "policy",
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "oidc-provider",
+        }.get(args.typ)
+        if kind == "oidc-provider":
+            arn = f"arn:{self.partition}:iam::{self.account}:oidc-provider/token.actions.githubusercontent.com"
+        elif kind:
+            path = state.get("path") or "/"
+            arn = f"arn:{self.partition}:iam::{self.account}:{kind}{path}{name}"
+        else:
+            arn = None
+        if kind in ("role", "policy"):
+            state["name"] = name
+        if arn:
+            state["arn"] = arn
+        rid = name if kind else f"{args.name}-id"
+        return rid, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        self.invokes.append(args.token)
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": self.account, "arn": f"arn:{self.partition}:iam::{self.account}:user/ci",
+                    "userId": "AIDAEXAMPLE", "id": self.account}, []
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": self.partition, "dnsSuffix": "amazonaws.com", "id": self.partition,
+                    "reverseDnsPrefix": "com.amazonaws"}, []
+        raise NotImplementedError(args.token)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Keeps what the real engine keeps: parents, dependencies, registered outputs."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.captured: dict[str, Captured] = {}
+        self.order: list[str] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        if parent and "::pulumi:pulumi:Stack::" not in parent:
+            type_ = parent.split("::")[2] + "$" + type_
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        state = self.resources[response.urn].state
+        parent = request.parent if "::pulumi:pulumi:Stack::" not in request.parent else ""
+        outputs = dict(inputs)
+        outputs.update(state or {})
+        if request.custom and getattr(self.mocks, "preview", False):
+            outputs.setdefault("arn", rpc.UNKNOWN)
+            outputs.setdefault("id", rpc.UNKNOWN)
+        self.captured[response.urn] = Captured(
+            type=request.type,
+            urn=response.urn,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=parent,
+            dependencies=[d for d in request.dependencies if "::pulumi:pulumi:Stack::" not in d],
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            inputs=_plain(inputs),
+            outputs=_plain(outputs) if request.custom else {},
+        )
+        self.order.append(response.urn)
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        if request.urn in self.captured:
+            outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
+            self.captured[request.urn].outputs = _plain(outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+def config_strings(config: dict[str, Any]) -> dict[str, str]:
+    """Stack YAML values as the engine passes them: objects and lists JSON-encoded."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+
+
+def run_program(
+    config: dict[str, Any],
+    *,
+    stack: str = "dev",
+    preview: bool = False,
+    account: str = "112233445566",
+    partition: str = "aws",
+    program: Path = PROGRAM,
+) -> Stack:
+    """Run ``program`` with ``config`` (``{"sst-deployer:regions": [...], ...}``)."""
+    mocks = RecordingMocks(account, partition, preview)
+    monitor = RecordingMonitor(mocks)
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(config_strings(config))
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
+    return Stack(stack, [monitor.captured[u] for u in monitor.order], mocks.invokes)
+
+
+def stack_config(name: str) -> dict[str, Any]:
+    """The config of an example stack file, ``Pulumi.<name>.yaml``."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())
+    return dict(data.get("config") or {})
