@@ -1,0 +1,165 @@
+"""The ``sst-deployer`` policy pack: its policies, their config schemas, and ``serve()``.
+
+Every policy is a stack policy (it must see a role with what is attached to it), and
+none ever raises: a pack that crashes blocks every deployment in the organisation, so
+an unexpected error becomes a violation that says so.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyPack,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from . import rules
+from .model import Deployer, deployers, read, stack_name
+
+PACK_NAME: Final = "sst-deployer"
+
+Rule = Callable[[list[Deployer], Mapping[str, Any], str], list[tuple[str, str]]]
+
+
+_last: list[Any] = [None, []]  # the resources list last read, and its deployers
+
+
+def _deployers_of(resources: list[Any]) -> list[Deployer]:
+    """The stack's deployers, read once when the policies share one resources list."""
+    if _last[0] is not resources:
+        _last[1] = deployers(read(resources))
+        _last[0] = resources  # held, so its id cannot be reused by another list
+    found: list[Deployer] = _last[1]
+    return found
+
+
+def _validate(rule: Rule) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        try:
+            found = _deployers_of(args.resources)
+            if not found:
+                return
+            config = args.get_config() or {}
+            for message, urn in rule(found, config, stack_name(args.resources)):
+                report_violation(message, urn or None)
+        except Exception as exc:  # noqa: BLE001 - never crash the organisation's deployments
+            report_violation(
+                f"the sst-deployer pack could not check this stack ({type(exc).__name__}: {exc}); "
+                "please report it with this trace:\n" + traceback.format_exc(limit=3)
+            )
+
+    return validate
+
+
+def _ignore_stack(rule: Callable[[list[Deployer], Mapping[str, Any]], list[tuple[str, str]]]) -> Rule:
+    return lambda found, config, _stack: rule(found, config)
+
+
+POLICIES: Final[list[StackValidationPolicy]] = [
+    StackValidationPolicy(
+        name="sst-deployer-statements-intact",
+        description=(
+            "Every SST deployer role keeps every permission SST v2 needs for its own settings "
+            "(account, regions, CDK qualifier, names, features, SST version): its attached and "
+            "inline policies, less Denies, within its permissions boundary. A missing statement "
+            "fails the next `sst deploy` mid-release."
+        ),
+        validate=_validate(_ignore_stack(rules.statements_intact)),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "reportConditionalDenies": {
+                    "type": "boolean",
+                    "default": True,
+                    "description": "Report a Deny whose condition may take a required permission away.",
+                },
+            }
+        ),
+    ),
+    StackValidationPolicy(
+        name="sst-deployer-attachments-intact",
+        description=(
+            "A deployer's policies stay attached: a policy the DeployerRole component made that "
+            "was detached, replaced or deleted, or a tagged deployer with no policy at all, is a "
+            "violation rather than a silent pass."
+        ),
+        validate=_validate(_ignore_stack(rules.attachments_intact)),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(properties={}),
+    ),
+    StackValidationPolicy(
+        name="sst-deployer-least-privilege",
+        description=(
+            "A deployer grants nothing SST does not need: no `*` actions or whole services, no "
+            "iam:PassRole or sts:AssumeRole beyond the CDK roles, no other accounts, CDK "
+            "qualifiers or regions than the role is configured for."
+        ),
+        validate=_validate(_ignore_stack(rules.least_privilege)),
+        enforcement_level=EnforcementLevel.ADVISORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "allowedActions": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "default": [],
+                    "description": "Actions (as written in the policy) not to report, e.g. logs:FilterLogEvents.",
+                },
+            }
+        ),
+    ),
+    StackValidationPolicy(
+        name="sst-deployer-administrator-only-in-sandboxes",
+        description=(
+            "The administrator strategy (or AdministratorAccess on a deployer) only on stacks "
+            "whose names match sandboxStacks: personal sandbox accounts, as SST's IAM page advises."
+        ),
+        validate=_validate(rules.administrator_only_in_sandboxes),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "sandboxStacks": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "default": rules.DEFAULT_SANDBOXES,
+                    "description": "Stack name patterns (* and ?) where AdministratorAccess is allowed.",
+                },
+            }
+        ),
+    ),
+    StackValidationPolicy(
+        name="sst-deployer-trust",
+        description=(
+            "Only the intended principals may assume a deployer: no Principal \"*\", no bare "
+            "account-wide trust without a condition, MFA for people, GitHub OIDC subjects pinned "
+            "to a repository, an external ID for other accounts."
+        ),
+        validate=_validate(_ignore_stack(rules.trust)),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "requireMfa": {"type": "boolean", "default": True,
+                               "description": "Users and account roots must assume deployers with MFA."},
+                "trustedAccounts": {"type": "array", "items": {"type": "string", "pattern": "^\\d{12}$"},
+                                    "default": [],
+                                    "description": "Other accounts of the organisation, trusted without an external ID."},
+                "allowRepositoryWildcards": {"type": "boolean", "default": False,
+                                             "description": "Allow GitHub subjects such as repo:acme/*."},
+            }
+        ),
+    ),
+]
+
+
+def serve() -> None:
+    """Start the analyzer (never returns), deserializing each stack once for all policies."""
+    from .server import shared_deserialization
+
+    with shared_deserialization():
+        PolicyPack(name=PACK_NAME, policies=list(POLICIES), enforcement_level=EnforcementLevel.ADVISORY)
