@@ -154,6 +154,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
+LAST_RUN: dict[str, RecordingMonitor] = {}
+"""The last run's monitor, to see what was registered before a program failed."""
+
+
 def config_strings(config: dict[str, Any]) -> dict[str, str]:
     """Stack YAML values as the engine passes them: objects and lists JSON-encoded."""
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
@@ -171,6 +175,7 @@ def run_program(
     """Run ``program`` with ``config`` (``{"sst-deployer:regions": [...], ...}``)."""
     mocks = RecordingMocks(account, partition, preview)
     monitor = RecordingMonitor(mocks)
+    LAST_RUN["monitor"] = monitor
     pulumi_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(config_strings(config))
