@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import pulumi
-
 from sst_deployer.settings import (
     DEFAULT_QUALIFIER,
     DEFAULT_SST_VERSION,
@@ -41,7 +40,7 @@ class ConfigError(Exception):
 
 
 def _typed(value: Any, kind: type | tuple[type, ...], key: str, what: str) -> Any:
-    if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
+    if value is not None and (not isinstance(value, kind) or (isinstance(value, bool) and kind is int)):
         raise InvalidSetting(key, f"must be {what}, not {json.dumps(value)}")
     return value
 

@@ -8,7 +8,6 @@ from typing import Final
 
 import pulumi
 import pulumi_aws as aws
-
 from sst_deployer.iam import PolicyDocumentError, parse_document
 from sst_deployer.render import MANAGED_POLICY_MAX_CHARS, policy_size, render, to_json
 from sst_deployer.settings import DeployerSettings, InvalidSetting
@@ -67,7 +66,9 @@ class DeployerRoleArgs:
                 f"arn:{self.settings.partition}:iam::<account>:policy/<name>",
             )
         if self.role_name is not None and not _ROLE_NAME.match(self.role_name):
-            raise InvalidSetting("roleName", f"{self.role_name!r}; IAM allows 1-64 of letters, digits and + = , . @ _ -")
+            raise InvalidSetting(
+                "roleName", f"{self.role_name!r}; IAM allows 1-64 of letters, digits and + = , . @ _ -"
+            )
         if len(self.path) > 512 or not _PATH.match(self.path):
             raise InvalidSetting("path", f"{self.path!r}; IAM allows / or /segments/ (printable ASCII, 512 at most)")
         if isinstance(self.max_session_duration, bool) or not isinstance(self.max_session_duration, int) \

@@ -125,4 +125,4 @@ def serve(pack_dir: Path = PACK_DIR, *, stack: str = "dev", env: Mapping[str, st
         process.wait()
 
 
-__all__ = ["Analyzer", "Diagnostic", "serve", "stack_request", "plugin_pb2"]
+__all__ = ["Analyzer", "Diagnostic", "plugin_pb2", "serve", "stack_request"]

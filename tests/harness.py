@@ -181,7 +181,10 @@ def run_program(
     pulumi.runtime.set_all_config(config_strings(config))
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
+    def program_run() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
+    _sync_await(run_pulumi_func(program_run))
     return Stack(stack, [monitor.captured[u] for u in monitor.order], mocks.invokes)
 
 

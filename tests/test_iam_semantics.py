@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sst_deployer.iam import (
     Document,
     PolicyDocumentError,
@@ -27,7 +26,7 @@ ALPHABET = "ab/"
 FRESH = "c"  # a character no pattern names
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL)
 
@@ -41,7 +40,7 @@ STRINGS = strings(6)
 patterns = st.text(alphabet="ab/*?", min_size=0, max_size=4)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def brute_matches(pattern: str) -> frozenset[str]:
     rx = glob_regex(pattern)
     return frozenset(s for s in STRINGS if rx.fullmatch(s))
@@ -112,7 +111,7 @@ statement = st.fixed_dictionaries({
 })
 
 
-def to_json_statement(s: dict) -> dict:  # type: ignore[type-arg]
+def to_json_statement(s: dict) -> dict:
     out = {"Effect": s["Effect"], ("NotAction" if s["not_action"] else "Action"): s["actions"],
            ("NotResource" if s["not_resource"] else "Resource"): s["resources"]}
     if s["facts"]:
@@ -120,13 +119,13 @@ def to_json_statement(s: dict) -> dict:  # type: ignore[type-arg]
     return out
 
 
-def applies(s: dict, action: str, text: str, world: frozenset[str]) -> bool:  # type: ignore[type-arg]
+def applies(s: dict, action: str, text: str, world: frozenset[str]) -> bool:
     act = any(glob_regex(a.lower()).fullmatch(action.lower()) for a in s["actions"]) != s["not_action"]
     res = any(glob_regex(r).fullmatch(text) for r in s["resources"]) != s["not_resource"]
     return act and res and s["facts"] <= world
 
 
-def reference(stmts: list[dict], boundary: list[dict] | None, action: str, resource: str,  # type: ignore[type-arg]
+def reference(stmts: list[dict], boundary: list[dict] | None, action: str, resource: str,
               req_facts: frozenset[str]) -> tuple[bool, bool]:
     """(granted, a conditional Deny may apply), by enumerating every request."""
     granted, risk = True, False
@@ -153,7 +152,7 @@ def reference(stmts: list[dict], boundary: list[dict] | None, action: str, resou
     resource=patterns,
     req_facts=st.frozensets(st.sampled_from(FACTS), max_size=2),
 )
-def test_evaluate_agrees_with_brute_force(stmts, boundary, action, resource, req_facts) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_agrees_with_brute_force(stmts, boundary, action, resource, req_facts) -> None:
     identity = [parse_document({"Statement": [to_json_statement(s) for s in stmts]}, "identity")]
     bdoc = parse_document({"Statement": [to_json_statement(s) for s in boundary]}, "boundary") if boundary else None
     req = Req(action, resource, normalize_conditions(cond(req_facts)))
@@ -163,7 +162,7 @@ def test_evaluate_agrees_with_brute_force(stmts, boundary, action, resource, req
     assert bool(decision.risks) == risk
 
 
-def doc(*statements: dict) -> Document:  # type: ignore[type-arg]
+def doc(*statements: dict) -> Document:
     return parse_document({"Version": "2012-10-17", "Statement": list(statements)}, "test")
 
 
@@ -172,7 +171,8 @@ REQ = Req("cloudformation:DescribeStacks", "arn:aws:cloudformation:us-east-1:1:s
 
 def test_explicit_deny_wins_over_any_allow() -> None:
     d = doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
-            {"Effect": "Deny", "Action": "cloudformation:Describe*", "Resource": "arn:aws:cloudformation:*:1:stack/prod*"})
+            {"Effect": "Deny", "Action": "cloudformation:Describe*",
+             "Resource": "arn:aws:cloudformation:*:1:stack/prod*"})
     decision = evaluate(REQ, [d])
     assert not decision.granted and decision.allowed and decision.denied_by
 

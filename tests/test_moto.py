@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from harness import Stack, run_program
 from sst_deployer.partitions import REGIONS
 from sst_deployer.render import policy_size, render, to_json

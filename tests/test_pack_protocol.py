@@ -6,14 +6,14 @@ from __future__ import annotations
 import ast
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-
 from analyzer import Analyzer, Diagnostic, serve
 from conftest import ROOT, as_engine
-from harness import Stack, run_program, stack_config
+from harness import Stack, run_program
 from sst_deployer.render import render, to_json
 from sst_deployer.settings import DeployerSettings
 from sst_deployer.tags import to_tags
@@ -21,7 +21,8 @@ from sst_deployer.tags import to_tags
 ROLE, POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 INTACT, ATTACHED = "sst-deployer-statements-intact", "sst-deployer-attachments-intact"
-LEAST, ADMIN, TRUST = "sst-deployer-least-privilege", "sst-deployer-administrator-only-in-sandboxes", "sst-deployer-trust"
+LEAST, TRUST = "sst-deployer-least-privilege", "sst-deployer-trust"
+ADMIN = "sst-deployer-administrator-only-in-sandboxes"
 Resources = list[dict[str, Any]]
 
 

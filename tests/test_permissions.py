@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-
 from conftest import PAGE
 from sst_deployer.iam import evaluate, normalize_conditions, parse_document
-from sst_deployer.permissions import CATALOGUE, PAGE as PAGE_SOURCE, Requirement, requirements
+from sst_deployer.permissions import CATALOGUE, Requirement, requirements
+from sst_deployer.permissions import PAGE as PAGE_SOURCE
 from sst_deployer.render import render, to_json
 from sst_deployer.settings import FEATURES, DeployerSettings, InvalidSetting
 
@@ -30,7 +30,7 @@ def page_requirements() -> list[Requirement]:
     return out
 
 
-def documents(settings: DeployerSettings) -> list:  # type: ignore[type-arg]
+def documents(settings: DeployerSettings) -> list:
     return [parse_document(to_json(d), f"policy {n}") for n, d in enumerate(render(settings), 1)]
 
 
@@ -48,8 +48,8 @@ def test_the_breakdowns_extra_permission_is_required() -> None:
     # The breakdown asks for ssm:GetParameter on the version parameter; the copy-paste
     # policy does not grant it, so the page's own policy fails the catalogue.
     page_doc = parse_document(PAGE["copyPastePolicy"], "page")
-    missing = [r for r in requirements(PAGE_SETTINGS) if r.sid in {s["Sid"] for s in PAGE["copyPastePolicy"]["Statement"]}
-               or r.sid == "AllowSSTCheckCDKBootstrapVersion"]
+    page_sids = {s["Sid"] for s in PAGE["copyPastePolicy"]["Statement"]} | {"AllowSSTCheckCDKBootstrapVersion"}
+    missing = [r for r in requirements(PAGE_SETTINGS) if r.sid in page_sids]
     lost = [r for r in missing if not evaluate(r, [page_doc]).granted]
     assert [(r.action, r.resource) for r in lost] == [
         ("ssm:GetParameter", "arn:aws:ssm:us-east-1:112233445566:parameter/cdk-bootstrap/hnb659fds/version")]
@@ -126,7 +126,7 @@ def test_names_users_can_change_reach_the_arns() -> None:
     ({"features": frozenset({"telepathy"})}, "features"),
     ({"toolkit_stack_name": "1bad"}, "toolkitStackName"),
 ])
-def test_bad_settings_name_the_setting(kwargs: dict, setting: str) -> None:  # type: ignore[type-arg]
+def test_bad_settings_name_the_setting(kwargs: dict, setting: str) -> None:
     base = {"account": PAGE_ACCOUNT, "regions": ("us-east-1",)} | kwargs
     with pytest.raises(InvalidSetting) as err:
         DeployerSettings(**base)

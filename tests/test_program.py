@@ -10,7 +10,6 @@ from typing import Any
 
 import pulumi
 import pytest
-
 from harness import LAST_RUN, ROOT, Stack, run_program, stack_config
 from sst_deployer.iam import evaluate, parse_document
 from sst_deployer.permissions import Requirement, requirements
@@ -27,7 +26,7 @@ def expected_settings(config: dict[str, Any], account: str = "112233445566") -> 
                             features=features_from(config.get("sst-deployer:features")))
 
 
-def role_documents(stack: Stack) -> list:  # type: ignore[type-arg]
+def role_documents(stack: Stack) -> list:
     """The documents attached to the stack's role, found through the attachments."""
     by_arn = {p.outputs["arn"]: p for p in stack.of_type(POLICY)}
     role = stack.one(ROLE)
@@ -102,7 +101,8 @@ def test_default_trust_is_the_account_with_mfa(example_stacks: dict[str, Stack])
 def test_github_oidc_pins_the_repository_and_environment(example_stacks: dict[str, Stack]) -> None:
     trust = json.loads(example_stacks["production"].one(ROLE).outputs["assumeRolePolicy"])
     (st,) = trust["Statement"]
-    assert st["Principal"] == {"Federated": "arn:aws:iam::333344445555:oidc-provider/token.actions.githubusercontent.com"}
+    provider = "arn:aws:iam::333344445555:oidc-provider/token.actions.githubusercontent.com"
+    assert st["Principal"] == {"Federated": provider}
     assert st["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
         "repo:acme/storefront:environment:production"]
 
@@ -140,7 +140,8 @@ def test_administrator_strategy_attaches_the_partitions_administrator_access() -
 def test_custom_strategy_uses_the_users_document() -> None:
     stack = run_program(base(strategy="custom", policyFile="examples/access-analyzer-policy.json"))
     (policy,) = stack.of_type(POLICY)
-    assert json.loads(policy.outputs["policy"]) == json.loads((ROOT / "examples/access-analyzer-policy.json").read_text())
+    expected = json.loads((ROOT / "examples/access-analyzer-policy.json").read_text())
+    assert json.loads(policy.outputs["policy"]) == expected
 
 
 def test_every_region_splits_over_several_attached_policies() -> None:
@@ -182,7 +183,7 @@ def write(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
-BAD = [
+BAD: list[tuple[dict[str, Any], str]] = [
     ({"accountId": "12345"}, "sst-deployer:accountId: '12345' is not a 12-digit AWS account id"),
     ({"regions": ["us-east-1", "moon-1"]}, "sst-deployer:regions: unknown region 'moon-1'"),
     ({"regions": ["cn-north-1"]}, "sst-deployer:regions: 'cn-north-1' is in partition aws-cn, not in aws"),
@@ -211,7 +212,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("config, message", BAD, ids=[f"{i}-{next(iter(c))}" for i, (c, _) in enumerate(BAD)])
+@pytest.mark.parametrize("config, message", BAD, ids=[f"{i}-{min(c)}" for i, (c, _) in enumerate(BAD)])
 def test_bad_config_fails_before_anything_is_registered(config: dict[str, Any], message: str) -> None:
     with pytest.raises(pulumi.RunError) as err:
         run_program(base(**config))
@@ -230,5 +231,5 @@ def test_a_bad_policy_file_fails_clearly(tmp_path: Path, text: str, message: str
 
 
 def test_a_missing_policy_file_names_the_path() -> None:
-    with pytest.raises(pulumi.RunError, match="sst-deployer:policyFile: cannot read .*nope.json"):
+    with pytest.raises(pulumi.RunError, match=r"sst-deployer:policyFile: cannot read .*nope\.json"):
         run_program(base(strategy="custom", policyFile="nope.json"))

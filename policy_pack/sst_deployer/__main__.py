@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .partitions import PARTITIONS, partition_of
 from .render import QuotaExceeded, policy_size, render, to_json
 from .settings import (
     DEFAULT_QUALIFIER,
@@ -20,8 +21,6 @@ from .settings import (
     features_from,
     regions_in,
 )
-from .partitions import PARTITIONS, partition_of
-
 
 _FLAGS = {
     "accountId": "--account",

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 # --------------------------------------------------------------------------- patterns
 
@@ -125,7 +125,7 @@ def _covered(
     group_sizes = [len(g) for g in complements]
 
     def accepts(states: tuple[frozenset[int], ...], patterns: Sequence[tuple[str, ...]]) -> list[bool]:
-        return [len(q) in s for q, s in zip(patterns, states)]
+        return [len(q) in s for q, s in zip(patterns, states, strict=True)]
 
     start_p = _closure(p, [0])
     start_o = tuple(_closure(q, [0]) for q in others)
@@ -149,7 +149,7 @@ def _covered(
             np_ = _step(p, sp, char)
             if not np_:
                 continue
-            no = tuple(_step(q, s, char) for q, s in zip(others, so))
+            no = tuple(_step(q, s, char) for q, s in zip(others, so, strict=True))
             key = (np_, no)
             if key not in seen:
                 seen.add(key)
@@ -355,12 +355,15 @@ def parse_document(raw: Any, name: str = "") -> Document:
 # --------------------------------------------------------------------------- evaluation
 
 
-class Required:
+class Required(Protocol):
     """What a requirement looks like to the evaluator (permissions.Requirement fits)."""
 
-    action: str
-    resource: str
-    condition: Conditions
+    @property
+    def action(self) -> str: ...
+    @property
+    def resource(self) -> str: ...
+    @property
+    def condition(self) -> Conditions: ...
 
 
 @dataclass

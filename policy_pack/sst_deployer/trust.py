@@ -142,7 +142,7 @@ def trust_document(
         subjects = trust.github.subjects()
         subject_op = "StringLike" if any("*" in s for s in subjects) else "StringEquals"
         condition = {"StringEquals": {f"{GITHUB_HOST}:aud": "sts.amazonaws.com"}}
-        condition.setdefault(subject_op, {})[f"{GITHUB_HOST}:sub"] = subjects  # type: ignore[assignment]
+        condition.setdefault(subject_op, {})[f"{GITHUB_HOST}:sub"] = subjects
         statements.append(
             {
                 "Sid": "TrustGitHubActions",
@@ -172,7 +172,7 @@ def _principal_values(principal: Any) -> list[tuple[str, str]]:
         return [("AWS", "*")]
     if not isinstance(principal, Mapping):
         raise PolicyDocumentError("Principal must be \"*\" or an object")
-    out = []
+    out: list[tuple[str, str]] = []
     for kind, values in principal.items():
         if isinstance(values, str):
             values = [values]
@@ -202,7 +202,8 @@ def check_trust(raw: Any, account: str, rules: TrustRules) -> list[str]:
             continue
         label = f"statement {st['Sid']!r}" if st.get("Sid") else f"statement #{index + 1}"
         if "NotPrincipal" in st:
-            findings.append(f"{label} allows NotPrincipal, which trusts every principal not listed; name the principals instead")
+            findings.append(f"{label} allows NotPrincipal, which trusts every principal not listed; "
+                            "name the principals instead")
             continue
         try:
             principals = _principal_values(st.get("Principal"))
@@ -216,7 +217,8 @@ def check_trust(raw: Any, account: str, rules: TrustRules) -> list[str]:
         for kind, value in principals:
             if value == "*":
                 findings.append(
-                    f"{label} trusts Principal {kind} \"*\": anyone may assume the deployer; name the accounts, users or roles"
+                    f"{label} trusts Principal {kind} \"*\": anyone may assume the deployer; "
+                    "name the accounts, users or roles"
                 )
                 continue
             if kind == "AWS":

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from ..iam import Document, PolicyDocumentError, parse_document
 from ..settings import DeployerSettings, InvalidSetting
@@ -46,15 +46,6 @@ class _Unknown:
 
 
 UNKNOWN: Final = _Unknown()
-
-
-class PolicyResourceLike(Protocol):
-    resource_type: str
-    props: Mapping[str, Any]
-    urn: str
-    name: str
-    parent: Any
-    property_dependencies: Mapping[str, Sequence[Any]]
 
 
 def plain(value: Any) -> Any:
@@ -138,7 +129,7 @@ class Deployer:
         return not any(s.pending for s in self.sources) and not (self.boundary and self.boundary.pending)
 
 
-def stack_name(resources: Iterable[PolicyResourceLike]) -> str:
+def stack_name(resources: Iterable[Any]) -> str:
     for r in resources:
         parts = r.urn.split("::")
         if len(parts) > 1 and parts[0].startswith("urn:pulumi:"):
@@ -155,8 +146,9 @@ def _urns(deps: Any) -> list[str]:
     return out
 
 
-def read(resources: Iterable[PolicyResourceLike]) -> list[Resource]:
-    """The IAM resources and deployer components, as plain data."""
+def read(resources: Iterable[Any]) -> list[Resource]:
+    """The IAM resources and deployer components, as plain data (``resources`` are
+    pulumi-policy PolicyResources, or anything shaped like them)."""
     out = []
     for r in resources:
         if r.resource_type not in _READ:
@@ -232,7 +224,8 @@ def _managed(arn: Any, urn_deps: list[str], label: str, by_urn: dict[str, Resour
         policy = next((by_urn[u] for u in urn_deps if u in by_urn and by_urn[u].type == POLICY), None)
     if policy is not None:
         name = policy.get("name")
-        what = f"managed policy '{policy.name}'" + (f" ({name})" if isinstance(name, str) and name != policy.name else "")
+        physical = f" ({name})" if isinstance(name, str) and name != policy.name else ""
+        what = f"managed policy '{policy.name}'{physical}"
         return _source(what, policy.urn, policy.get("policy"))
     if arn is UNKNOWN:
         return Source(f"{label} (ARN unknown until the update)", "", pending=True)

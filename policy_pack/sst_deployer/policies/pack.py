@@ -49,10 +49,11 @@ def _validate(rule: Rule) -> Callable[[StackValidationArgs, ReportViolation], No
             config = args.get_config() or {}
             for message, urn in rule(found, config, stack_name(args.resources)):
                 report_violation(message, urn or None)
-        except Exception as exc:  # noqa: BLE001 - never crash the organisation's deployments
+        except Exception as exc:  # never crash the organisation's deployments: say so instead
             report_violation(
                 f"the sst-deployer pack could not check this stack ({type(exc).__name__}: {exc}); "
-                "please report it with this trace:\n" + traceback.format_exc(limit=3)
+                "please report it with this trace:\n" + traceback.format_exc(limit=3),
+                None,
             )
 
     return validate
@@ -148,7 +149,8 @@ POLICIES: Final[list[StackValidationPolicy]] = [
                                "description": "Users and account roots must assume deployers with MFA."},
                 "trustedAccounts": {"type": "array", "items": {"type": "string", "pattern": "^\\d{12}$"},
                                     "default": [],
-                                    "description": "Other accounts of the organisation, trusted without an external ID."},
+                                    "description": "Other accounts of the organisation, "
+                                                   "trusted without an external ID."},
                 "allowRepositoryWildcards": {"type": "boolean", "default": False,
                                              "description": "Allow GitHub subjects such as repo:acme/*."},
             }

@@ -59,7 +59,7 @@ if SUPPORTED:
         def AnalyzeStack(self, request: Any, context: Any) -> Any:
             try:
                 return self._analyze_stack_once(request)
-            except Exception:  # noqa: BLE001 - the SDK's own path answers instead
+            except Exception:
                 return super().AnalyzeStack(request, context)
 
         def _analyze_stack_once(self, request: Any) -> Any:
@@ -108,8 +108,8 @@ def shared_deserialization() -> Iterator[bool]:
     if not SUPPORTED:
         yield False
         return
-    sdk._PolicyAnalyzerServicer = SharedStackServicer  # type: ignore[attr-defined]
+    sdk._PolicyAnalyzerServicer = SharedStackServicer  # type: ignore[misc]
     try:
         yield True
     finally:
-        sdk._PolicyAnalyzerServicer = _BASE  # type: ignore[attr-defined]
+        sdk._PolicyAnalyzerServicer = _BASE  # type: ignore[misc, assignment]
