@@ -10,10 +10,13 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sst_deployer import iam as iam_module
 from sst_deployer.iam import (
+    MAX_WORK,
     Document,
     PolicyDocumentError,
     Statement,
+    TooComplex,
     covers,
     evaluate,
     matches,
@@ -228,3 +231,19 @@ def test_unreadable_documents_raise_a_clear_error(raw: object, message: str) -> 
 def test_statements_are_frozen_values() -> None:
     s = doc({"Sid": "A", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}).statements[0]
     assert isinstance(s, Statement) and s.label == "statement 'A'"
+
+
+def test_a_union_too_complex_to_decide_counts_against_the_grant_and_says_so() -> None:
+    # Inclusion in a union of wildcard patterns can need exponentially many states: past
+    # the work budget the verdict is conservative (not granted) and explains why.
+    patterns = [f"arn:aws:s3:::*{i}*{i}*" for i in range(30)]
+    d = doc({"Effect": "Allow", "Action": "s3:*", "Resource": patterns})
+    decision = evaluate(Req("s3:GetObject", "arn:aws:s3:::*1*2*3*4*5*6*7*8*9*", frozenset()), [d])
+    assert not decision.granted and decision.undecided
+    with pytest.raises(TooComplex):
+        covers(patterns, "arn:aws:s3:::*1*2*3*4*5*6*7*8*9*")
+
+
+def test_realistic_patterns_stay_far_inside_the_budget() -> None:
+    assert covers(["arn:aws:iam::1:role/cdk-q-*-role-*"], "arn:aws:iam::1:role/cdk-q-cfn-exec-role-*")
+    assert iam_module._budget[0] > MAX_WORK * 0.9

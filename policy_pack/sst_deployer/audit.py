@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .iam import Document, Statement, covers, evaluate, implies, matches
+from .iam import Document, Statement, TooComplex, covers, evaluate, implies, matches
 from .permissions import Requirement, requirements
 from .settings import DeployerSettings
 
@@ -62,7 +62,9 @@ def losses(
             risks.append(Risk(req, doc.name, st.label))
         if decision.granted:
             continue
-        if decision.denied_by:
+        if decision.undecided:
+            reason = "too complex to verify: " + "; ".join(decision.undecided) + "; simplify the patterns"
+        elif decision.denied_by:
             reason = "denied by " + ", ".join(_where(d, s) for d, s in decision.denied_by)
         elif not decision.allowed:
             reason = "no Allow grants it" + _near_misses(req, identity)
@@ -139,7 +141,11 @@ def excess(settings: DeployerSettings, identity: tuple[Document, ...]) -> tuple[
                                             f"every resource except {', '.join(st.resources)}"))
                         continue
                     for resource in st.resources:
-                        if not covers(allowed, resource):
+                        try:
+                            within = covers(allowed, resource)
+                        except TooComplex:
+                            within = False  # cannot show it is within: report it
+                        if not within:
                             need = ", ".join(sorted({r.resource for r in needed[action]}))
                             found.append(Excess(doc.name, st.label, (
                                 f"{where} grants {spelled} on {resource} ({_hint(settings, spelled, resource)})"

@@ -94,6 +94,22 @@ def _literal(toks: tuple[str, ...]) -> str:
     return "".join(toks)
 
 
+MAX_WORK: Final = 20_000
+"""Automaton steps one judgement (an :func:`evaluate`, or a :func:`covers` /
+:func:`overlaps` call) may take: about 50 ms here. Inclusion of wildcard unions can
+need exponentially many states; past this budget, :class:`TooComplex`."""
+
+_budget = [MAX_WORK]
+
+
+class TooComplex(Exception):
+    """Deciding this pattern inclusion would take too long; the caller stays conservative."""
+
+
+def _fresh_budget() -> None:
+    _budget[0] = MAX_WORK
+
+
 @lru_cache(maxsize=65536)
 def _covered(
     p: tuple[str, ...],
@@ -131,8 +147,14 @@ def _covered(
     start_o = tuple(_closure(q, [0]) for q in others)
     seen = {(start_p, start_o)}
     todo = [(start_p, start_o)]
+    wild_positions = {i for i, t in enumerate(p) if t in (_STAR, _ANY1)}
     while todo:
         sp, so = todo.pop()
+        # Characters P cannot read here lead nowhere: only a wildcard needs the alphabet.
+        chars = alphabet if sp & wild_positions else {p[i] for i in sp if i < len(p)}
+        _budget[0] -= len(chars) * (len(others) + 1)
+        if _budget[0] < 0:
+            raise TooComplex(f"{len(others)} patterns against {_literal(p)!r}")
         if len(p) in sp:
             acc = accepts(so, others)
             in_union = any(acc[: len(union)])
@@ -145,7 +167,7 @@ def _covered(
                 offset += size
             if not in_union and not escapes_a_complement:
                 return False
-        for char in alphabet:
+        for char in chars:
             np_ = _step(p, sp, char)
             if not np_:
                 continue
@@ -154,6 +176,15 @@ def _covered(
             if key not in seen:
                 seen.add(key)
                 todo.append(key)
+    return True
+
+
+def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
+    state = _closure(q, [0])
+    for char in text:
+        state = _step(q, state, char)
+        if not state:
+            return False
     return True
 
 
@@ -177,7 +208,13 @@ def may_cover(pattern: str, required: str) -> bool:
 
 
 def covers(patterns: Iterable[str], required: str, *, ignore_case: bool = False) -> bool:
-    """Does the union of ``patterns`` match every string ``required`` matches?"""
+    """Does the union of ``patterns`` match every string ``required`` matches?
+    Raises TooComplex past :data:`MAX_WORK`."""
+    _fresh_budget()
+    return _covers(patterns, required, ignore_case)
+
+
+def _covers(patterns: Iterable[str], required: str, ignore_case: bool) -> bool:
     if ignore_case:
         required = required.lower()
         patterns = [q.lower() for q in patterns]
@@ -188,11 +225,23 @@ def covers(patterns: Iterable[str], required: str, *, ignore_case: bool = False)
 
 
 def overlaps(patterns: Iterable[str], required: str, *, ignore_case: bool = False) -> bool:
-    """Is some string ``required`` matches also matched by one of ``patterns``?"""
+    """Is some string ``required`` matches also matched by one of ``patterns``?
+    Raises TooComplex past :data:`MAX_WORK`."""
+    _fresh_budget()
+    return _overlaps(patterns, required, ignore_case)
+
+
+def _overlaps(patterns: Iterable[str], required: str, ignore_case: bool) -> bool:
     fold = str.lower if ignore_case else str
     qs = tuple(sorted({tokens(fold(q), variables_as_wildcards=True) for q in patterns}))
     if not qs:
         return False
+    p = tokens(fold(required))
+    if not _has_wildcard(p):
+        return any(_regex(q).fullmatch(_literal(p)) for q in qs)
+    if p[-1] == _STAR and not _has_wildcard(p[:-1]):
+        # "prefix*" overlaps Q iff Q can read the prefix: from any state, Q can finish.
+        return any(_after(q, p[:-1]) for q in qs)
     # P overlaps Q iff P is not covered by "outside Q".
     return not _covered(tokens(fold(required)), (), (qs,))
 
@@ -374,13 +423,14 @@ class Decision:
     within_boundary: bool  # the boundary (if any) allows all of it
     denied_by: list[tuple[Document, Statement]] = field(default_factory=list)
     risks: list[tuple[Document, Statement]] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)  # checks too complex to decide
 
     @property
     def granted(self) -> bool:
         return self.allowed and self.within_boundary and not self.denied_by
 
 
-def _allows(documents: Sequence[Document], req: Required) -> bool:
+def _allows(documents: Sequence[Document], req: Required, undecided: list[str]) -> bool:
     union: list[str] = []
     complements: list[tuple[str, ...]] = []
     for doc in documents:
@@ -397,11 +447,19 @@ def _allows(documents: Sequence[Document], req: Required) -> bool:
     if not union and not complements:
         return False
     p = tokens(req.resource)
-    return _covered(
-        p,
-        tuple(sorted({tokens(q) for q in union})),
-        tuple(sorted(tuple(sorted({tokens(n, True) for n in g})) for g in complements)),
-    )
+    qs = tuple(sorted({tokens(q) for q in union}))
+    # One pattern covering it settles the question cheaply; the union is the hard case.
+    for q in qs:
+        try:
+            if _covered(p, (q,), ()):
+                return True
+        except TooComplex:
+            pass
+    try:
+        return _covered(p, qs, tuple(sorted(tuple(sorted({tokens(n, True) for n in g})) for g in complements)))
+    except TooComplex as exc:
+        undecided.append(f"whether the Allow statements cover {req.resource} ({exc})")
+        return False
 
 
 def _denies(documents: Sequence[Document], req: Required, decision: Decision) -> None:
@@ -409,10 +467,14 @@ def _denies(documents: Sequence[Document], req: Required, decision: Decision) ->
         for st in doc.statements:
             if st.effect != "Deny" or not st.matches_action(req.action):
                 continue
-            if st.not_resource:
-                hits = not covers(st.resources, req.resource)
-            else:
-                hits = overlaps(st.resources, req.resource)
+            try:
+                if st.not_resource:
+                    hits = not _covers(st.resources, req.resource, False)
+                else:
+                    hits = _overlaps(st.resources, req.resource, False)
+            except TooComplex as exc:
+                decision.undecided.append(f"whether {st.label} of {doc.name or 'a policy'} applies ({exc})")
+                hits = True  # a Deny that cannot be ruled out is taken to apply
             if not hits:
                 continue
             if not st.conditions or implies(req.condition, st.conditions):
@@ -424,10 +486,15 @@ def _denies(documents: Sequence[Document], req: Required, decision: Decision) ->
 def evaluate(
     req: Required, identity: Sequence[Document], boundary: Document | None = None
 ) -> Decision:
-    """Does the role whose identity policies are ``identity`` have ``req``?"""
+    """Does the role whose identity policies are ``identity`` have ``req``? Checks too
+    complex to decide within :data:`MAX_STATES` count against the grant and are listed
+    in ``undecided``."""
+    _fresh_budget()
+    undecided: list[str] = []
     decision = Decision(
-        allowed=_allows(identity, req),
-        within_boundary=boundary is None or _allows([boundary], req),
+        allowed=_allows(identity, req, undecided),
+        within_boundary=boundary is None or _allows([boundary], req, undecided),
+        undecided=undecided,
     )
     _denies(list(identity) + ([boundary] if boundary else []), req, decision)
     return decision
