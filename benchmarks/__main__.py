@@ -72,8 +72,8 @@ def pack_cost(sizes: list[int], deployer_counts: list[int], repeat: int) -> list
                 # Check the real pack's verdict once: deployers copied from the program pass.
                 diagnostics = real.stub.AnalyzeStack(request).diagnostics
                 assert not diagnostics, diagnostics[0].message
-                stack_real = median_time(lambda: real.stub.AnalyzeStack(request), repeat)
-                stack_noop = median_time(lambda: noop.stub.AnalyzeStack(request), repeat)
+                stack_real = median_time(lambda r=request: real.stub.AnalyzeStack(r), repeat)
+                stack_noop = median_time(lambda r=request: noop.stub.AnalyzeStack(r), repeat)
                 row = {"resources": len(resources), "deployers": deployers,
                        "analyze_stack_real_s": stack_real, "analyze_stack_noop_s": stack_noop,
                        "analyze_stack_ratio": stack_real / stack_noop}
@@ -95,7 +95,7 @@ def pack_cost(sizes: list[int], deployer_counts: list[int], repeat: int) -> list
 
 
 def clear_caches() -> None:
-    for fn in (iam._covered, iam._regex, losses, excess):
+    for fn in (iam._covered, iam._regex, iam.tokens, iam.matches, losses, excess):
         fn.cache_clear()
 
 
@@ -174,15 +174,13 @@ def renderer() -> dict[str, Any]:
     page = page_policy_size()
     one = DeployerSettings(account=ACCOUNT, regions=("us-east-1",))
     ours = policy_size(to_json(render(one)[0]))
-    # What the page lacks: the rows not on it, rendered on their own.
-    from sst_deployer.permissions import CATALOGUE, PAGE
+    # What the copy-paste policy lacks: the default rows not in it, as statements of their own.
+    from sst_deployer.permissions import PAGE, expand, grants_for
 
-    extra = DeployerSettings(account=ACCOUNT, regions=("us-east-1",))
-    lacking = [g for g in CATALOGUE if g.source != PAGE and g.feature is None]
-    lacks_chars = sum(policy_size(json.dumps({"Sid": g.sid, "Effect": "Allow", "Action": list(g.actions),
-                                              "Resource": [r.format(partition="aws", account=ACCOUNT, region="us-east-1",
-                                                                    qualifier=extra.qualifier)
-                                                           for r in g.resources]})) + 1 for g in lacking)
+    lacking = [g for g in grants_for(one) if g.source != PAGE]
+    lacks_chars = sum(policy_size(json.dumps({
+        "Sid": g.sid, "Effect": "Allow", "Action": list(g.actions),
+        "Resource": [arn for t in g.resources for arn in expand(t, one)]})) + 1 for g in lacking)
     return {"rows": rows, "page_one_region": page, "ours_one_region": ours, "page_lacks": lacks_chars}
 
 
@@ -196,7 +194,7 @@ def program_cost(repeat: int) -> list[dict[str, Any]]:
     for k in (1, 5, len(REGIONS["aws"])):
         config = {"aws:region": "us-east-1", "sst-deployer:regions": list(REGIONS["aws"][:k])}
         run_program(config)  # warm imports
-        rows.append({"regions": k, "seconds": median_time(lambda: run_program(config), repeat)})
+        rows.append({"regions": k, "seconds": median_time(lambda c=config: run_program(c), repeat)})
     return rows
 
 
