@@ -74,6 +74,8 @@ def test_inclusion_is_not_decided_token_by_token() -> None:
     assert covers(["*ab"], "aab")
     assert not covers(["a*"], "*")
     assert not covers(["arn:aws:s3:::bucket-*"], "arn:aws:s3:::*")
+    # A union: "aa" covers only part of a*a, "???*" the rest (found by hypothesis).
+    assert covers(["aa", "???*"], "a*a")
 
 
 def test_star_spans_slashes_and_arns_are_case_sensitive() -> None:

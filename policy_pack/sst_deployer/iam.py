@@ -95,7 +95,7 @@ def _literal(toks: tuple[str, ...]) -> str:
     return "".join(toks)
 
 
-MAX_WORK: Final = 10_000
+MAX_WORK: Final = 6_000
 """Automaton steps one judgement (an :func:`evaluate`, or a :func:`covers` /
 :func:`overlaps` call) may take: 10-60 ms here, by pattern count. Inclusion of wildcard unions can
 need exponentially many states; past this budget, :class:`TooComplex`."""
@@ -199,13 +199,14 @@ def literal_prefix(pattern: str) -> str:
     return pattern[:cut]
 
 
-def may_cover(pattern: str, required: str) -> bool:
-    """A cheap necessary condition for ``covers([pattern], required)``: every string
-    ``required`` matches starts with its own literal prefix, so it must start with
-    ``pattern``'s too."""
+def may_help_cover(pattern: str, required: str) -> bool:
+    """A cheap necessary condition for ``pattern`` to match any string ``required``
+    matches, and so to help a union cover it: their literal prefixes agree as far as
+    the shorter goes."""
     if "${" in pattern or "${" in required:
         return True
-    return literal_prefix(required).startswith(literal_prefix(pattern))
+    a, b = literal_prefix(pattern), literal_prefix(required)
+    return a.startswith(b) or b.startswith(a)
 
 
 def covers(patterns: Iterable[str], required: str, *, ignore_case: bool = False) -> bool:
@@ -219,7 +220,7 @@ def _covers(patterns: Iterable[str], required: str, ignore_case: bool) -> bool:
     if ignore_case:
         required = required.lower()
         patterns = [q.lower() for q in patterns]
-    candidates = {q for q in patterns if may_cover(q, required)}
+    candidates = {q for q in patterns if may_help_cover(q, required)}
     if not candidates:
         return False
     return _covered(tokens(required), tuple(sorted(tokens(q) for q in candidates)), ())
@@ -445,7 +446,7 @@ def _allows(documents: Sequence[Document], req: Required, undecided: list[str]) 
                 complements.append(st.resources)
             else:
                 union.extend(st.resources)
-    union = [q for q in union if may_cover(q, req.resource)]
+    union = [q for q in union if may_help_cover(q, req.resource)]
     if not union and not complements:
         return False
     p = tokens(req.resource)
