@@ -238,7 +238,8 @@ def test_statements_are_frozen_values() -> None:
 def test_a_union_too_complex_to_decide_counts_against_the_grant_and_says_so() -> None:
     # Inclusion in a union of wildcard patterns can need exponentially many states: past
     # the work budget the verdict is conservative (not granted) and explains why.
-    patterns = [f"arn:aws:s3:::*{i}*{i}*" for i in range(30)]
+    # The last two defeat the cheap refutation by sample strings, so the automata must decide.
+    patterns = [f"arn:aws:s3:::*{i}*{i}*" for i in range(30)] + ["arn:aws:s3:::1*", "arn:aws:s3:::?1*"]
     d = doc({"Effect": "Allow", "Action": "s3:*", "Resource": patterns})
     decision = evaluate(Req("s3:GetObject", "arn:aws:s3:::*1*2*3*4*5*6*7*8*9*", frozenset()), [d])
     assert not decision.granted and decision.undecided
@@ -249,3 +250,9 @@ def test_a_union_too_complex_to_decide_counts_against_the_grant_and_says_so() ->
 def test_realistic_patterns_stay_far_inside_the_budget() -> None:
     assert covers(["arn:aws:iam::1:role/cdk-q-*-role-*"], "arn:aws:iam::1:role/cdk-q-cfn-exec-role-*")
     assert iam_module._budget[0] > MAX_WORK * 0.9
+
+
+def test_hostile_patterns_are_matched_without_backtracking() -> None:
+    # A regex of .*a.*a...b backtracks exponentially on this; the glob matcher does not.
+    assert not matches("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "a" * 80)
+    assert matches("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "a" * 80 + "b")

@@ -85,17 +85,33 @@ def _has_wildcard(toks: tuple[str, ...]) -> bool:
     return _STAR in toks or _ANY1 in toks
 
 
-@lru_cache(maxsize=4096)
-def _regex(toks: tuple[str, ...]) -> re.Pattern[str]:
-    parts = [".*" if t == _STAR else "." if t == _ANY1 else re.escape(t) for t in toks]
-    return re.compile("".join(parts), re.DOTALL)
+def _glob_match(toks: tuple[str, ...], text: str) -> bool:
+    """Does the tokenized pattern match ``text``? Linear in practice and O(n*m) at worst
+    (a regex of ``.*a.*a.*...`` backtracks exponentially on hostile patterns)."""
+    i = j = 0
+    star, mark = -1, 0
+    while j < len(text):
+        if i < len(toks) and toks[i] == _STAR:
+            star, mark = i, j
+            i += 1
+        elif i < len(toks) and (toks[i] == _ANY1 or toks[i] == text[j]):
+            i += 1
+            j += 1
+        elif star != -1:
+            i, mark = star + 1, mark + 1
+            j = mark
+        else:
+            return False
+    while i < len(toks) and toks[i] == _STAR:
+        i += 1
+    return i == len(toks)
 
 
 def _literal(toks: tuple[str, ...]) -> str:
     return "".join(toks)
 
 
-MAX_WORK: Final = 6_000
+MAX_WORK: Final = 12_000
 """Automaton steps one judgement (an :func:`evaluate`, or a :func:`covers` /
 :func:`overlaps` call) may take: 10-60 ms here, by pattern count. Inclusion of wildcard unions can
 need exponentially many states; past this budget, :class:`TooComplex`."""
@@ -127,12 +143,17 @@ def _covered(
             return True
         if not _has_wildcard(p):
             text = _literal(p)
-            return any(_regex(q).fullmatch(text) for q in union)
+            return any(_glob_match(q, text) for q in union)
         for q in union:
             if q == p:
                 return True
             if q and q[-1] == _STAR and not _has_wildcard(q[:-1]) and p[: len(q) - 1] == q[:-1]:
                 return True
+    # Cheap refutation first: a few strings P matches that the others may not.
+    for sample in _samples(p):
+        in_union = any(_glob_match(q, sample) for q in union)
+        if not in_union and all(any(_glob_match(n, sample) for n in g) for g in complements):
+            return False
     others = list(union) + [q for group in complements for q in group]
     alphabet = {t for t in p if not t.startswith("\x00")}
     for q in others:
@@ -209,6 +230,16 @@ def may_help_cover(pattern: str, required: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+_SAMPLE_CHAR: Final = "\uffff"  # a character ARNs do not contain
+
+
+def _samples(p: tuple[str, ...]) -> list[str]:
+    """Strings ``p`` matches: each wildcard as nothing (``*``) or one unusual character."""
+    short = "".join("" if t == _STAR else _SAMPLE_CHAR if t == _ANY1 else t for t in p)
+    long = "".join(_SAMPLE_CHAR if t in (_STAR, _ANY1) else t for t in p)
+    return [short] if short == long else [short, long]
+
+
 def covers(patterns: Iterable[str], required: str, *, ignore_case: bool = False) -> bool:
     """Does the union of ``patterns`` match every string ``required`` matches?
     Raises TooComplex past :data:`MAX_WORK`."""
@@ -240,7 +271,7 @@ def _overlaps(patterns: Iterable[str], required: str, ignore_case: bool) -> bool
         return False
     p = tokens(fold(required))
     if not _has_wildcard(p):
-        return any(_regex(q).fullmatch(_literal(p)) for q in qs)
+        return any(_glob_match(q, _literal(p)) for q in qs)
     if p[-1] == _STAR and not _has_wildcard(p[:-1]):
         # "prefix*" overlaps Q iff Q can read the prefix: from any state, Q can finish.
         return any(_after(q, p[:-1]) for q in qs)
@@ -253,7 +284,7 @@ def matches(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
     """Does ``pattern`` match the literal ``text``?"""
     if ignore_case:
         pattern, text = pattern.lower(), text.lower()
-    return _regex(tokens(pattern)).fullmatch(text) is not None
+    return _glob_match(tokens(pattern), text)
 
 
 # --------------------------------------------------------------------------- conditions
