@@ -55,7 +55,7 @@ class DeployerRoleArgs:
                 )
         elif self.custom_policy is not None:
             raise InvalidSetting("policyFile", f"is only used with strategy custom, not {self.strategy}")
-        validate_trust(self.trust, self.settings.partition)
+        validate_trust(self.trust, self.settings.partition, self.settings.account)
         if self.permissions_boundary is not None and not re.match(
             rf"^arn:{self.settings.partition}:iam::(\d{{12}}|aws):policy/[\w+=,.@/-]+$",
             self.permissions_boundary,

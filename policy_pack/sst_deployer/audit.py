@@ -49,11 +49,40 @@ def _where(doc: Document, st: Statement) -> str:
     return f"{st.label} of {doc.name or 'a policy'}"
 
 
-@lru_cache(maxsize=1024)
+def _anonymous(
+    identity: tuple[Document, ...], boundary: Document | None
+) -> tuple[tuple[Document, ...], Document | None, dict[str, str]]:
+    """The documents under positional names, so that deployers whose documents differ
+    only in name share one cached verdict; and the map back to the real names."""
+    anon = tuple(Document(d.statements, f"\x00{i}\x00") for i, d in enumerate(identity))
+    names = {f"\x00{i}\x00": d.name or "a policy" for i, d in enumerate(identity)}
+    anon_boundary = None
+    if boundary is not None:
+        anon_boundary = Document(boundary.statements, "\x00b\x00")
+        names["\x00b\x00"] = boundary.name or "(an unnamed policy)"
+    return anon, anon_boundary, names
+
+
+def _named(text: str, names: dict[str, str]) -> str:
+    for placeholder, name in names.items():
+        text = text.replace(placeholder, name)
+    return text
+
+
 def losses(
     settings: DeployerSettings, identity: tuple[Document, ...], boundary: Document | None
 ) -> tuple[tuple[Loss, ...], tuple[Risk, ...]]:
     """What SST needs that ``identity`` (less Denies, within ``boundary``) does not grant."""
+    anon, anon_boundary, names = _anonymous(identity, boundary)
+    lost, risks = _losses(settings, anon, anon_boundary)
+    return (tuple(Loss(x.requirement, _named(x.reason, names)) for x in lost),
+            tuple(Risk(r.requirement, _named(r.document, names), r.statement) for r in risks))
+
+
+@lru_cache(maxsize=1024)
+def _losses(
+    settings: DeployerSettings, identity: tuple[Document, ...], boundary: Document | None
+) -> tuple[tuple[Loss, ...], tuple[Risk, ...]]:
     lost: list[Loss] = []
     risks: list[Risk] = []
     for req in requirements(settings):
@@ -69,7 +98,7 @@ def losses(
         elif not decision.allowed:
             reason = "no Allow grants it" + _near_misses(req, identity)
         else:
-            reason = f"outside the permissions boundary{' ' + boundary.name if boundary and boundary.name else ''}"
+            reason = f"outside the permissions boundary {boundary.name if boundary else ''}"
         lost.append(Loss(req, reason))
     return tuple(lost), tuple(risks)
 
@@ -105,9 +134,15 @@ def _hint(settings: DeployerSettings, action: str, resource: str) -> str:
     return "resources SST does not use"
 
 
-@lru_cache(maxsize=1024)
 def excess(settings: DeployerSettings, identity: tuple[Document, ...]) -> tuple[Excess, ...]:
     """Grants in ``identity`` beyond what SST needs for ``settings``."""
+    anon, _, names = _anonymous(identity, None)
+    return tuple(Excess(_named(e.document, names), e.statement, _named(e.message, names))
+                 for e in _excess(settings, anon))
+
+
+@lru_cache(maxsize=1024)
+def _excess(settings: DeployerSettings, identity: tuple[Document, ...]) -> tuple[Excess, ...]:
     needed: dict[str, list[Requirement]] = {}
     for req in requirements(settings):
         needed.setdefault(req.action.lower(), []).append(req)

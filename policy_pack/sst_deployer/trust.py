@@ -47,7 +47,7 @@ class TrustSettings:
     github: GithubOidc | None = None
 
 
-def validate_trust(trust: TrustSettings, partition: str) -> None:
+def validate_trust(trust: TrustSettings, partition: str, account: str) -> None:
     """Raises InvalidSetting naming the ``trust.*`` key at fault."""
     if trust.principals is not None:
         if not trust.principals and trust.github is None:
@@ -69,6 +69,16 @@ def validate_trust(trust: TrustSettings, partition: str) -> None:
                 )
             if m and m.group(1) != partition:
                 raise InvalidSetting("trust.principals", f"{p!r} is not in partition {partition}")
+    principals = trust.principals if trust.principals is not None else (account,)
+    roots = [p for p in principals if _ACCOUNT.match(p) or p.endswith(":root")]
+    # The external ID guards other accounts only; this account's root needs MFA.
+    unguarded = [p for p in roots if account_of_principal(p) == account or trust.external_id is None]
+    if unguarded and not trust.require_mfa:
+        raise InvalidSetting(
+            "trust.requireMfa", f"is false while trust names whole accounts ({', '.join(unguarded)}): any "
+            "principal there could assume the deployer with no condition; keep MFA, set an "
+            "externalId, or list users and roles"
+        )
     if trust.external_id is not None and not _EXTERNAL_ID.match(trust.external_id):
         raise InvalidSetting(
             "trust.externalId", "2-1224 characters of letters, digits and + = , . @ : / - _"

@@ -191,30 +191,60 @@ def _tags(role: Resource) -> dict[str, Any]:
     return {}
 
 
+_ROLE_PROP: Final = {ATTACHMENT: "role", ROLE_POLICY: "role", POLICY_ATTACHMENT: "roles"}
+
+
+@dataclass
+class _Index:
+    """The stack's IAM resources, looked up by what refers to a role: built once, so
+    that finding what reaches each of many deployers costs no pass over the stack."""
+
+    by_urn: dict[str, Resource]
+    policies_by_arn: dict[Any, Resource]
+    by_role_ref: dict[str, list[Resource]]  # role name, id or URN -> what refers to it
+    children: dict[str, list[Resource]]  # parent URN -> its Policy children
+
+    @classmethod
+    def of(cls, resources: Sequence[Resource]) -> _Index:
+        index = cls({r.urn: r for r in resources}, {}, {}, {})
+        for r in resources:
+            if r.type == POLICY:
+                if isinstance(r.get("arn"), str):
+                    index.policies_by_arn[r.get("arn")] = r
+                index.children.setdefault(r.parent, []).append(r)
+            prop = _ROLE_PROP.get(r.type)
+            if prop is None:
+                continue
+            value = r.get(prop)
+            refs = set(r.deps.get(prop, [])) | {v for v in (value if isinstance(value, list) else [value])
+                                                 if isinstance(v, str)}
+            for ref in refs:
+                index.by_role_ref.setdefault(ref, []).append(r)
+        return index
+
+    def referring_to(self, role: Resource) -> list[Resource]:
+        """Attachments and inline policies naming ``role``, in stack order, once each."""
+        keys = [role.urn] + [n for n in (role.get("name"), role.get("id")) if isinstance(n, str)]
+        seen: dict[str, Resource] = {}
+        for key in keys:
+            for r in self.by_role_ref.get(key, []):
+                seen.setdefault(r.urn, r)
+        return list(seen.values())
+
+
 def deployers(resources: Sequence[Resource]) -> list[Deployer]:
     """Every SST deployer role in the stack with what reaches it."""
     roles = [r for r in resources if r.type == ROLE and is_deployer(_tags(r))]
     if not roles:
         return []
-    by_urn = {r.urn: r for r in resources}
-    policies_by_arn = {r.get("arn"): r for r in resources if r.type == POLICY and isinstance(r.get("arn"), str)}
+    index = _Index.of(resources)
     out = []
     for role in roles:
-        tags = _tags(role)
-        component = by_urn.get(role.parent)
+        component = index.by_urn.get(role.parent)
         if component is not None and component.type != COMPONENT:
             component = None
-        out.append(_deployer(role, tags, component, resources, by_urn, policies_by_arn))
+        out.append(_deployer(role, _tags(role), component, index))
     return out
-
-
-def _targets(res: Resource, prop: str, value: Any, role: Resource) -> bool:
-    """Does ``res.prop`` (a role name, or a list of them) refer to ``role``?"""
-    if role.urn in res.deps.get(prop, []):
-        return True
-    names = {n for n in (role.get("name"), role.get("id")) if isinstance(n, str)}
-    values = value if isinstance(value, list) else [value]
-    return any(isinstance(v, str) and v in names for v in values)
 
 
 def _managed(arn: Any, urn_deps: list[str], label: str, by_urn: dict[str, Resource],
@@ -235,32 +265,26 @@ def _managed(arn: Any, urn_deps: list[str], label: str, by_urn: dict[str, Resour
     return Source(f"managed policy {arn}", "", external=True)
 
 
-def _deployer(role: Resource, tags: dict[str, Any], component: Resource | None, resources: Sequence[Resource],
-              by_urn: dict[str, Resource], policies_by_arn: dict[Any, Resource]) -> Deployer:
+def _deployer(role: Resource, tags: dict[str, Any], component: Resource | None, index: _Index) -> Deployer:
     arn = role.get("arn")
     m = _ROLE_ARN.match(arn) if isinstance(arn, str) else None
     settings, error = None, None
-    if is_unknown(tags):
-        error = None  # tags unknown in preview: judged at update time
-    else:
+    if not is_unknown(tags):  # tags unknown in preview: judged at update time
         try:
             settings = from_tags(tags, account=m.group(2) if m else None, partition=m.group(1) if m else None)
         except InvalidSetting as exc:
             error = f"{exc.setting}: {exc.message}"
     d = Deployer(role, component, strategy_of(tags), settings, error)
-    for res in resources:
-        if res.type == ATTACHMENT and _targets(res, "role", res.get("role"), role):
+    by_urn, policies_by_arn = index.by_urn, index.policies_by_arn
+    for res in index.referring_to(role):
+        if res.type in (ATTACHMENT, POLICY_ATTACHMENT):
             d.attachments.append(res)
             d.sources.append(_managed(res.get("policyArn"), res.deps.get("policyArn", []),
                                       f"the policy of attachment '{res.name}'", by_urn, policies_by_arn))
-        elif res.type == POLICY_ATTACHMENT and _targets(res, "roles", res.get("roles"), role):
-            d.attachments.append(res)
-            d.sources.append(_managed(res.get("policyArn"), res.deps.get("policyArn", []),
-                                      f"the policy of attachment '{res.name}'", by_urn, policies_by_arn))
-        elif res.type == ROLE_POLICY and _targets(res, "role", res.get("role"), role):
+        else:
             d.sources.append(_source(f"inline policy '{res.name}'", res.urn, res.get("policy")))
-        elif res.type == POLICY and component is not None and res.parent == component.urn:
-            d.policies_of_component.append(res)
+    if component is not None:
+        d.policies_of_component = list(index.children.get(component.urn, []))
     inline = role.get("inlinePolicies")
     if inline is UNKNOWN:
         d.sources.append(Source("the role's inlinePolicies", role.urn, pending=True))
