@@ -204,6 +204,13 @@ def test_a_deleted_policy_is_a_violation(pack: Analyzer, dev: Resources) -> None
     assert any("has 0 of the 1 policy attachments" in m for m in messages)
 
 
+def test_a_component_role_stripped_of_its_tags_is_still_checked(pack: Analyzer, dev: Resources) -> None:
+    tampered = edit_policy(dev, lambda d: d["Statement"].remove(statement(d, "AllowSSTManageBootstrapBucket")))
+    first(tampered, ROLE)["outputs"]["tags"] = {"environment": "dev"}
+    messages = of(pack.analyze_stack(tampered), INTACT)
+    assert any("lost SST statement AllowSSTManageBootstrapBucket" in m for m in messages)
+
+
 def test_a_wildcard_principal_is_a_violation(pack: Analyzer, dev: Resources) -> None:
     tampered = copy.deepcopy(dev)
     role = first(tampered, ROLE)["outputs"]

@@ -233,17 +233,24 @@ class _Index:
 
 
 def deployers(resources: Sequence[Resource]) -> list[Deployer]:
-    """Every SST deployer role in the stack with what reaches it."""
-    roles = [r for r in resources if r.type == ROLE and is_deployer(_tags(r))]
+    """Every SST deployer role in the stack with what reaches it: roles tagged as
+    deployers, and roles of a DeployerRole component even if their tags were removed
+    (the component's registered ``parameters`` then say what they must grant)."""
+    components = {r.urn: r for r in resources if r.type == COMPONENT}
+    roles = [r for r in resources if r.type == ROLE and (r.parent in components or is_deployer(_tags(r)))]
     if not roles:
         return []
     index = _Index.of(resources)
     out = []
     for role in roles:
-        component = index.by_urn.get(role.parent)
-        if component is not None and component.type != COMPONENT:
-            component = None
-        out.append(_deployer(role, _tags(role), component, index))
+        component = components.get(role.parent)
+        tags = _tags(role)
+        if not tags and component is not None:
+            params = component.get("parameters")
+            tags = params if isinstance(params, dict) and MARKER in params else {}
+        if not tags:
+            continue
+        out.append(_deployer(role, tags, component, index))
     return out
 
 
