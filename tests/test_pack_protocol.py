@@ -302,6 +302,15 @@ def test_equivalent_rewrites_pass(pack: Analyzer, dev: Resources, rewrite: Calla
     assert mandatory(pack.analyze_stack(edit_policy(dev, rewrite))) == []
 
 
+def test_a_refreshed_role_listing_its_attached_policies_counts_them_once(pack: Analyzer, dev: Resources) -> None:
+    # After `pulumi refresh`, the provider reports attached policies in managedPolicyArns.
+    tampered = edit_policy(dev, lambda d: d["Statement"].append(
+        {"Sid": "Extra", "Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}))
+    first(tampered, ROLE)["outputs"]["managedPolicyArns"] = [first(tampered, POLICY)["outputs"]["arn"]]
+    least = of(pack.analyze_stack(tampered), LEAST)
+    assert len(least) == 1 and "ec2:RunInstances" in least[0]
+
+
 def test_a_document_object_instead_of_a_string_passes(pack: Analyzer, dev: Resources) -> None:
     tampered = copy.deepcopy(dev)
     policy = first(tampered, POLICY)["outputs"]

@@ -292,17 +292,25 @@ def _deployer(role: Resource, tags: dict[str, Any], component: Resource | None, 
             d.sources.append(_source(f"inline policy '{res.name}'", res.urn, res.get("policy")))
     if component is not None:
         d.policies_of_component = list(index.children.get(component.urn, []))
+    # After a refresh the provider also reports attached and inline policies in the role's
+    # own managedPolicyArns and inlinePolicies: count each document once.
+    inline_names = {r.get("name") for r in index.referring_to(role) if r.type == ROLE_POLICY}
     inline = role.get("inlinePolicies")
     if inline is UNKNOWN:
         d.sources.append(Source("the role's inlinePolicies", role.urn, pending=True))
     elif isinstance(inline, list):
         for n, item in enumerate(inline, start=1):
-            if isinstance(item, dict) and item.get("policy") not in (None, ""):
+            if (isinstance(item, dict) and item.get("policy") not in (None, "")
+                    and item.get("name") not in inline_names):
                 d.sources.append(_source(f"inline policy '{item.get('name') or n}'", role.urn, item.get("policy")))
     managed = role.get("managedPolicyArns")
     if isinstance(managed, list):
+        attached = {s.urn for s in d.sources if s.urn} | {
+            a.get("policyArn") for a in d.attachments if isinstance(a.get("policyArn"), str)}
         for arn in managed:
-            d.sources.append(_managed(arn, [], "a managedPolicyArns entry", by_urn, policies_by_arn))
+            source = _managed(arn, [], "a managedPolicyArns entry", by_urn, policies_by_arn)
+            if arn not in attached and (not source.urn or source.urn not in attached):
+                d.sources.append(source)
     boundary = role.get("permissionsBoundary")
     if boundary not in (None, ""):
         d.boundary = _managed(boundary, role.deps.get("permissionsBoundary", []), "the permissions boundary",
