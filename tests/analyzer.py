@@ -18,7 +18,7 @@ from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 PACK_DIR = Path(__file__).resolve().parent.parent / "policy_pack"
 _MAX = 400 * 1024 * 1024
@@ -125,4 +125,4 @@ def serve(pack_dir: Path = PACK_DIR, *, stack: str = "dev", env: Mapping[str, st
         process.wait()
 
 
-__all__ = ["Analyzer", "Diagnostic", "plugin_pb2", "serve", "stack_request"]
+__all__ = ["Analyzer", "Diagnostic", "serve", "stack_request"]
