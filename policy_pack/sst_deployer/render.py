@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from .iam import Conditions, covers, implies
-from .permissions import SST_APP_TAGGED, grants_for, requirements
+from .iam import Conditions, covers, implies, normalize_conditions
+from .permissions import grants_for, requirements
 from .settings import DeployerSettings
 
 MANAGED_POLICY_MAX_CHARS: Final = 6144
@@ -36,7 +36,8 @@ class _Statement:
     sid: str
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-    condition: Conditions
+    condition: Conditions  # canonical, to group by
+    condition_element: Mapping[str, Any] | None  # as the catalogue spells it, to render
 
 
 def policy_size(text: str) -> int:
@@ -51,26 +52,15 @@ def to_json(document: Mapping[str, Any], indent: int | None = None) -> str:
     return json.dumps(document, indent=indent)
 
 
-def _condition_element(condition: Conditions) -> dict[str, dict[str, Any]]:
-    # Conditions come from the catalogue, whose only one is SST_APP_TAGGED: render the
-    # catalogue's own spelling rather than the lower-cased canonical form.
-    for op, clause in SST_APP_TAGGED.items():
-        if {(op.lower(), k.lower(), frozenset([str(v)])) for k, v in clause.items()} == condition:
-            return {op: dict(clause)}
-    out: dict[str, dict[str, Any]] = {}
-    for op, key, values in sorted(condition, key=str):
-        vals = sorted(values)
-        out.setdefault(op, {})[key] = vals[0] if len(vals) == 1 else vals
-    return out
-
-
 def statements(settings: DeployerSettings) -> list[_Statement]:
     """The catalogue for ``settings`` as compact statements, in catalogue order.
 
     Each ARN appears once: ARNs needing the same actions under the same condition
     share a statement, so that a region adds only its own ARNs."""
     reqs = requirements(settings)
-    order = {g.sid: i for i, g in enumerate(grants_for(settings))}
+    grants = grants_for(settings)
+    order = {g.sid: i for i, g in enumerate(grants)}
+    spelled = {normalize_conditions(g.condition): g.condition for g in grants if g.condition}
     by_action: dict[tuple[str, Conditions], set[str]] = {}
     for r in reqs:
         by_action.setdefault((r.action, r.condition), set()).add(r.resource)
@@ -103,7 +93,7 @@ def statements(settings: DeployerSettings) -> list[_Statement]:
     for gkey, resources in groups.items():
         # Named for the catalogue row that contributes most of it (first on a tie).
         sid = min(votes[gkey], key=lambda sid: (-votes[gkey].count(sid), order[sid]))
-        out.append(_Statement(sid, gkey[0], tuple(sorted(resources)), gkey[1]))
+        out.append(_Statement(sid, gkey[0], tuple(sorted(resources)), gkey[1], spelled.get(gkey[1])))
     out.sort(key=lambda s: (order[s.sid], s.resources))
     return _unique_sids(out)
 
@@ -114,7 +104,7 @@ def _unique_sids(stmts: list[_Statement]) -> list[_Statement]:
     for s in stmts:
         n = seen.get(s.sid, 0)
         seen[s.sid] = n + 1
-        out.append(s if n == 0 else _Statement(f"{s.sid}{n + 1}", s.actions, s.resources, s.condition))
+        out.append(s if n == 0 else replace(s, sid=f"{s.sid}{n + 1}"))
     return out
 
 
@@ -127,8 +117,8 @@ def _document(stmts: list[_Statement]) -> dict[str, Any]:
             "Action": list(s.actions),
             "Resource": list(s.resources),
         }
-        if s.condition:
-            st["Condition"] = _condition_element(s.condition)
+        if s.condition_element:
+            st["Condition"] = {op: dict(clause) for op, clause in s.condition_element.items()}
         body.append(st)
     return {"Version": POLICY_VERSION, "Statement": body}
 
@@ -183,7 +173,7 @@ def render(
 def _pack(stmts: list[_Statement], content: dict[int, list[str]]) -> dict[str, Any]:
     return _document(
         [
-            _Statement(stmts[i].sid, stmts[i].actions, tuple(sorted(rs)), stmts[i].condition)
+            replace(stmts[i], resources=tuple(sorted(rs)))
             for i, rs in sorted(content.items())
         ]
     )
