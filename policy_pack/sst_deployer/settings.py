@@ -69,6 +69,8 @@ class DeployerSettings:
 
     def __post_init__(self) -> None:
         validate(self)
+        # Regions in any order or repeated: one canonical tuple, so equal settings are equal.
+        object.__setattr__(self, "regions", regions_in(self.partition, self.regions))
 
     @property
     def deploys_with_caller_credentials(self) -> bool:
@@ -123,8 +125,7 @@ def validate(s: DeployerSettings) -> None:
         raise InvalidSetting("partition", f"{s.partition!r}; allowed: {', '.join(PARTITIONS)}")
     if not isinstance(s.account, str) or not _ACCOUNT.match(s.account):
         raise InvalidSetting("accountId", f"{s.account!r} is not a 12-digit AWS account id")
-    if tuple(regions_in(s.partition, s.regions)) != s.regions:
-        raise InvalidSetting("regions", "must be sorted and unique (use regions_in())")
+    regions_in(s.partition, s.regions)
     if not _QUALIFIER.match(s.qualifier):
         raise InvalidSetting(
             "qualifier", f"{s.qualifier!r}; CDK allows 1-10 characters of A-Z a-z 0-9 _ -"

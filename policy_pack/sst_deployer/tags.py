@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from .settings import FEATURES, DeployerSettings, InvalidSetting, features_from, regions_in
+from .settings import DeployerSettings, InvalidSetting, features_from
 
 PREFIX: Final = "sst-deployer:"
 MARKER: Final = PREFIX + "role"  # value: the strategy
@@ -69,25 +69,16 @@ def from_tags(
     while (PREFIX + "regions" + ("" if n == 1 else f"-{n}")) in tags:
         regions.extend(get("regions" + ("" if n == 1 else f"-{n}")).split())
         n += 1
-    part = get("partition", partition or "aws")
-    try:
-        region_tuple = regions_in(part, regions)
-    except InvalidSetting as exc:
-        raise InvalidSetting(PREFIX + "regions", exc.message) from None
     features_tag = tags.get(PREFIX + "features")
     if isinstance(features_tag, str):
-        names = [] if features_tag == "none" else features_tag.split()
-        try:
-            features = features_from({name: True for name in names} | _off_unless_named(names))
-        except InvalidSetting as exc:
-            raise InvalidSetting(PREFIX + "features", exc.message) from None
+        features = frozenset() if features_tag == "none" else frozenset(features_tag.split())
     else:
         features = features_from(None)
     try:
         return DeployerSettings(
             account=get("account", account),
-            regions=region_tuple,
-            partition=part,
+            regions=tuple(regions),
+            partition=get("partition", partition or "aws"),
             qualifier=get("qualifier", "hnb659fds"),
             toolkit_stack_name=get("toolkit-stack", "CDKToolkit"),
             bootstrap_stack_name=get("bootstrap-stack", "SSTBootstrap"),
@@ -100,10 +91,6 @@ def from_tags(
         if exc.setting.startswith(PREFIX):
             raise
         raise InvalidSetting(PREFIX + _TAG_OF.get(exc.setting, exc.setting), exc.message) from None
-
-
-def _off_unless_named(names: list[str]) -> dict[str, object]:
-    return {name: False for name in FEATURES if name not in names}
 
 
 _TAG_OF: Final = {
