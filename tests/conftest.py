@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -100,7 +99,3 @@ def pack(standalone_pack_dir: Path) -> Iterator[Analyzer]:
     with serve(standalone_pack_dir, stack="dev", env=env) as analyzer:
         analyzer.configure()
         yield analyzer
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("PULUMI_TEST_MODE", "true")
