@@ -1,0 +1,215 @@
+"""``python -m benchmarks.mutation``: mutation testing of the pure core and the component.
+
+mutmut 3 (pinned in ``requirements-mutation.txt``) puts one-line bugs ("mutants") into
+every function of ``policy_pack/sst_deployer`` and ``components/`` and runs, for each,
+only the tests that call that function; a mutant no test notices "survived". mutmut
+names a mutant by its file path, so it needs the package at the top of the tree it runs
+in, where our tests import ``sst_deployer`` from ``policy_pack/``. This command lays the
+repository out in ``build/mutation/`` as mutmut needs it (``sst_deployer/``,
+``components/``, ``tests/``, the program and stack files, ``policy_pack/`` for the
+served pack, whose ``sst_deployer`` points at the *mutated* copy so the gRPC tests see
+the mutant too), writes mutmut's config there, runs it, and prints a table per module.
+
+    venv/bin/python -m benchmarks.mutation run                 # everything (hours on 2 cores)
+    venv/bin/python -m benchmarks.mutation run trust settings  # some modules (sst_deployer.trust ...)
+    venv/bin/python -m benchmarks.mutation results             # the table of what ran so far
+    venv/bin/python -m benchmarks.mutation survivors [module]  # each survivor's diff
+    venv/bin/python -m benchmarks.mutation run --fresh         # forget earlier results
+
+Resumable: results live in ``build/mutation/mutants/*.meta``; running again tests only
+mutants without a result (a function whose code changed gets new mutants). Interrupt
+with Ctrl-C at any time. Hypothesis runs derandomized (fixed examples per test), so a
+verdict does not depend on the seed. Not part of CI: see ``benchmarks/mutation.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "build" / "mutation"
+MUTANTS = WORK / "mutants"
+VENV_BIN = Path(sys.executable).parent
+
+MODULES = (
+    "sst_deployer/settings.py", "sst_deployer/partitions.py", "sst_deployer/permissions.py",
+    "sst_deployer/iam.py", "sst_deployer/render.py", "sst_deployer/trust.py", "sst_deployer/tags.py",
+    "sst_deployer/audit.py", "sst_deployer/__main__.py",
+    "sst_deployer/policies/model.py", "sst_deployer/policies/rules.py", "sst_deployer/policies/pack.py",
+    "components/config.py", "components/deployer_role.py",
+)
+"""What is mutated. Not ``policies/server.py``: it adapts pulumi-policy's private servicer and
+falls back to the SDK's own code on any error, so its mutants survive by design."""
+
+# Tests that read the source text rather than run it: mutmut's generated code is not ours.
+DESELECT = ("tests/test_pack_protocol.py::test_the_published_folder_imports_nothing_from_outside_it",)
+
+PLUGIN = '''"""Loaded by mutmut's pytest runs: fixed hypothesis examples, no example database."""
+from hypothesis import settings
+
+settings.register_profile("mutation", derandomize=True, database=None, print_blob=False)
+settings.load_profile("mutation")
+'''
+
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
+          35: "suspicious", 36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
+          37: "type check", -11: "segfault", -9: "segfault", None: "not run"}
+
+
+def _sync_file(src: Path, dst: Path) -> None:
+    """Copy keeping mtimes, and only when the content changed (mutmut's cache keys on it)."""
+    if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+
+
+def _sync_tree(src: Path, dst: Path) -> None:
+    for path in src.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
+            _sync_file(path, dst / path.relative_to(src))
+
+
+def _config(modules: list[str], also_copy: list[str]) -> str:
+    args = ["-p", "no:cacheprovider", "-p", "mutation_plugin"]
+    for test in DESELECT:
+        args += ["--deselect", test]
+    return (
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n\n'
+        "[tool.mutmut]\n"
+        'source_paths = ["sst_deployer", "components"]\n'
+        f"only_mutate = {json.dumps(modules)}\n"
+        f"also_copy = {json.dumps(also_copy)}\n"
+        f"pytest_add_cli_args = {json.dumps(args)}\n"
+        # grpc (the served pack) is not fork-safe: fork workers from a clean server process.
+        'process_isolation = "forkserver"\n'
+        # Changing the test files invalidates no verdict by itself; `--fresh` does.
+        'on_dependency_change = "ignore"\n'
+        "use_git_change_detection = false\n"
+    )
+
+
+def prepare(modules: list[str], fresh: bool) -> None:
+    if fresh and WORK.exists():
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True, exist_ok=True)
+    _sync_tree(ROOT / "policy_pack" / "sst_deployer", WORK / "sst_deployer")
+    _sync_tree(ROOT / "components", WORK / "components")
+    _sync_tree(ROOT / "tests", WORK / "tests")
+    _sync_tree(ROOT / "examples", WORK / "examples")
+    top = [ROOT / "__main__.py", *sorted(ROOT.glob("Pulumi*.yaml"))]
+    for path in top:
+        _sync_file(path, WORK / path.name)
+    also_copy = ["examples", "mutation_plugin.py", *(p.name for p in top)]
+    (WORK / "pyproject.toml").write_text(_config(modules, also_copy))
+    (WORK / "mutation_plugin.py").write_text(PLUGIN)
+    # The served pack is a copy of mutants/policy_pack: its sst_deployer is the mutated one.
+    pack = MUTANTS / "policy_pack"
+    pack.mkdir(parents=True, exist_ok=True)
+    for name in ("PulumiPolicy.yaml", "__main__.py", "requirements.txt"):
+        if (ROOT / "policy_pack" / name).exists():
+            _sync_file(ROOT / "policy_pack" / name, pack / name)
+    # The served pack runs with the served copy as its working directory; mutmut's code
+    # in it reads its config from there.
+    own = ROOT / "policy_pack" / "pyproject.toml"
+    (pack / "pyproject.toml").write_text((own.read_text() if own.exists() else "")
+                                         + '\n[tool.mutmut]\nsource_paths = ["sst_deployer"]\n')
+    link = pack / "sst_deployer"
+    if not link.is_symlink():
+        link.symlink_to(Path("..") / "sst_deployer", target_is_directory=True)
+
+
+def _selected(names: list[str]) -> list[str]:
+    if not names:
+        return list(MODULES)
+    out = []
+    for name in names:
+        hits = [m for m in MODULES if Path(m).stem == name or m == name or m.startswith(name + "/")
+                or m.replace("/", ".").removesuffix(".py") == name]
+        if not hits:
+            sys.exit(f"unknown module {name!r}; one of: {', '.join(MODULES)}")
+        out += hits
+    return out
+
+
+def run(modules: list[str], fresh: bool, max_children: int) -> int:
+    prepare(modules, fresh)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    cmd = ["nice", "-n", "15", str(VENV_BIN / "mutmut"), "run", "--max-children", str(max_children)]
+    print("in", WORK, ":", " ".join(cmd), flush=True)
+    code = subprocess.call(cmd, cwd=WORK, env=env)
+    results(modules)
+    return code
+
+
+def _metas() -> dict[str, dict[str, int | None]]:
+    out = {}
+    for meta in sorted(MUTANTS.rglob("*.py.meta")):
+        module = str(meta.relative_to(MUTANTS)).removesuffix(".meta")
+        out[module] = json.loads(meta.read_text())["exit_code_by_key"]
+    return out
+
+
+def results(modules: list[str] | None = None) -> dict[str, Counter[str]]:
+    table: dict[str, Counter[str]] = {}
+    for module, codes in _metas().items():
+        if modules and module not in modules:
+            continue
+        table[module] = Counter(STATUS.get(c, f"exit {c}") for c in codes.values())
+    cols = ["killed", "survived", "timeout", "no tests", "suspicious", "not run"]
+    print(f"| module | mutants | {' | '.join(cols)} | score |")
+    print("|---|---:|" + "---:|" * len(cols) + "---:|")
+    total: Counter[str] = Counter()
+    for module, counts in table.items():
+        total.update(counts)
+        print(_row(module, counts, cols))
+    print(_row("**all**", total, cols))
+    return table
+
+
+def _row(name: str, counts: Counter[str], cols: list[str]) -> str:
+    decided = sum(counts.values()) - counts["not run"]
+    killed = counts["killed"] + counts["timeout"]
+    score = f"{100 * killed / decided:.1f}%" if decided else "-"
+    return f"| {name} | {sum(counts.values())} | " + " | ".join(str(counts[c]) for c in cols) + f" | {score} |"
+
+
+def survivors(modules: list[str]) -> None:
+    for module, codes in _metas().items():
+        if modules and module not in modules:
+            continue
+        for name, code in sorted(codes.items()):
+            if STATUS.get(code) in ("survived", "no tests", "suspicious"):
+                print(f"## {name} ({STATUS.get(code)})", flush=True)
+                subprocess.call([str(VENV_BIN / "mutmut"), "show", name], cwd=WORK)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.mutation")
+    parser.add_argument("command", choices=["run", "results", "survivors", "prepare"])
+    parser.add_argument("modules", nargs="*", help="module names (iam, render, policies/model...); default: all")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    parser.add_argument("--max-children", type=int, default=2, help="parallel test runs (default 2)")
+    args = parser.parse_args(argv)
+    modules = _selected(args.modules)
+    if args.command == "run":
+        return run(modules, args.fresh, args.max_children)
+    if args.command == "prepare":
+        prepare(modules, args.fresh)
+    elif args.command == "results":
+        results(modules if args.modules else None)
+    else:
+        survivors(modules if args.modules else [])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
