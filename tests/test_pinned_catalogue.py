@@ -30,6 +30,10 @@ def _load_generator() -> ModuleType:
 GENERATOR = _load_generator()
 CASES: dict[str, DeployerSettings] = GENERATOR.cases()
 
+# SST 2.49.0-2.49.3 cannot be served by a least-privilege role (render refuses them); the
+# pack still judges custom and administrator roles on them against these triples.
+RENDERED = sorted(c for c in CASES if c != "sst-2.49.0")
+
 Triple = tuple[str, str, str]
 
 
@@ -71,14 +75,14 @@ def test_the_catalogue_is_exactly_the_reviewed_triples(case: str) -> None:
     )
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", RENDERED)
 def test_the_rendered_policy_grants_every_reviewed_triple(case: str) -> None:
     docs = rendered(CASES[case])
     lost = [t for t in reviewed(case) if not evaluate(as_requirement(t), docs).granted]
     assert lost == []
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", RENDERED)
 def test_the_rendered_policy_grants_nothing_that_is_not_reviewed(case: str) -> None:
     # Every (action, ARN) a rendered statement names is a reviewed triple, with its condition.
     allowed = set(reviewed(case))
@@ -108,8 +112,10 @@ def test_the_default_case_holds_every_pair_the_page_names() -> None:
 
 
 def test_the_reviewed_cases_differ_where_their_settings_do() -> None:
-    # A guard on the fixture itself: each case pins something the default does not.
+    # A guard on the fixture itself: each case pins something the default does not, but
+    # sst-2.49.0, the first release needing every grant the default (2.49.8) needs.
     default = set(reviewed("default"))
+    assert set(reviewed("sst-2.49.0")) == default
     for case in CASES:
-        if case != "default":
+        if case not in ("default", "sst-2.49.0"):
             assert set(reviewed(case)) != default, f"{case} pins nothing beyond the default case"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sst_deployer.iam import evaluate, implies, normalize_conditions, parse_document
-from sst_deployer.permissions import Requirement
+from sst_deployer.permissions import SST_APP_TAGGED, Requirement
 
 KEY = "aws:RequestedRegion"
 TAGS = "aws:TagKeys"
@@ -136,3 +136,9 @@ def test_a_negated_deny_on_more_values_than_the_requirement_names_is_a_risk() ->
     not_two = {"StringNotEquals": {KEY: ["us-east-1", "eu-west-1"]}}
     decision = evaluate(req({"StringNotEquals": {KEY: ["us-east-1"]}}), [allow_and_deny(not_two)])
     assert decision.granted and decision.risks and not decision.denied_by
+
+
+def test_a_requirement_describes_itself_with_its_condition() -> None:
+    assert req().describe() == f"{ACTION} on {RESOURCE}"
+    tagged = Requirement("probe", ACTION, RESOURCE, normalize_conditions(SST_APP_TAGGED))
+    assert tagged.describe() == f"{ACTION} on {RESOURCE} (when null aws:resourcetag/sst:app in ['false'])"
