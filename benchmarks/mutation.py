@@ -12,8 +12,10 @@ the mutant too), writes mutmut's config there, runs it, and prints a table per m
 
     venv/bin/python -m benchmarks.mutation run                 # everything (hours on 2 cores)
     venv/bin/python -m benchmarks.mutation run trust settings  # some modules (sst_deployer.trust ...)
+    venv/bin/python -m benchmarks.mutation run --sample 100 iam  # a fixed sample of 100 mutants
     venv/bin/python -m benchmarks.mutation results             # the table of what ran so far
     venv/bin/python -m benchmarks.mutation survivors [module]  # each survivor's diff
+    venv/bin/python -m benchmarks.mutation run --retry-survivors iam  # after adding tests
     venv/bin/python -m benchmarks.mutation run --fresh         # forget earlier results
 
 Resumable: results live in ``build/mutation/mutants/*.meta``; running again tests only
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import hashlib
 import json
 import os
 import shutil
@@ -140,12 +143,51 @@ def _selected(names: list[str]) -> list[str]:
     return out
 
 
-def run(modules: list[str], fresh: bool, max_children: int) -> int:
-    prepare(modules, fresh)
+def _module_of(mutant: str) -> str:
+    """``sst_deployer.iam.x__covered__mutmut_3`` -> ``sst_deployer/iam.py``."""
+    dotted = mutant.partition("__mutmut_")[0].rpartition(".")[0]
+    for module in MODULES:
+        if module.removesuffix(".py").replace("/", ".") == dotted:
+            return module
+    return dotted
+
+
+def _sampled(names: list[str], sample: int | None) -> set[str]:
+    """A fixed pseudo-random ``sample`` of each module's mutants (all when None): the same
+    names on every run, so a sampled run resumes, and a larger sample extends a smaller one."""
+    if sample is None:
+        return set(names)
+    by_module: dict[str, list[str]] = {}
+    for name in names:
+        by_module.setdefault(_module_of(name), []).append(name)
+    return {n for group in by_module.values()
+            for n in sorted(group, key=lambda n: hashlib.sha256(n.encode()).hexdigest())[:sample]}
+
+
+def run(modules: list[str], fresh: bool, max_children: int, retry: bool = False,
+        sample: int | None = None) -> int:
+    """Test the mutants of ``modules`` that have no verdict yet (``retry``: and the survivors).
+
+    Every module is mutated, whichever are tested, so that mutmut's one recording of
+    which tests call which function covers them all; the mutants to test are named."""
+    prepare(list(MODULES), fresh)
+    wanted = {"not run"} | ({"survived", "no tests", "suspicious"} if retry else set())
+    metas = _metas()
+    if metas:
+        chosen = _sampled([n for codes in metas.values() for n in codes if _module_of(n) in modules], sample)
+        names = [n for codes in metas.values() for n, c in codes.items()
+                 if n in chosen and STATUS.get(c) in wanted]
+        if not names:
+            results(modules)
+            return 0
+    elif sample is not None:
+        sys.exit("run once without --sample first (mutmut generates the mutants then)")
+    else:  # first run: mutmut generates the mutants, then tests those matching the patterns
+        names = [m.removesuffix(".py").replace("/", ".") + ".*" for m in modules]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    cmd = ["nice", "-n", "15", str(VENV_BIN / "mutmut"), "run", "--max-children", str(max_children)]
-    print("in", WORK, ":", " ".join(cmd), flush=True)
-    code = subprocess.call(cmd, cwd=WORK, env=env)
+    cmd = ["nice", "-n", "15", str(VENV_BIN / "mutmut"), "run", "--max-children", str(max_children), *names]
+    print("in", WORK, ":", " ".join(cmd[:8]), f"... ({len(names)} names)" if len(names) > 2 else "", flush=True)
+    code = subprocess.call(cmd, cwd=WORK, env=env, stdout=subprocess.DEVNULL if len(names) > 50 else None)
     results(modules)
     return code
 
@@ -160,10 +202,11 @@ def _metas() -> dict[str, dict[str, int | None]]:
 
 def results(modules: list[str] | None = None) -> dict[str, Counter[str]]:
     table: dict[str, Counter[str]] = {}
-    for module, codes in _metas().items():
-        if modules and module not in modules:
-            continue
-        table[module] = Counter(STATUS.get(c, f"exit {c}") for c in codes.values())
+    for codes in _metas().values():
+        for name, code in codes.items():
+            module = _module_of(name)
+            if not modules or module in modules:
+                table.setdefault(module, Counter())[STATUS.get(code, f"exit {code}")] += 1
     cols = ["killed", "survived", "timeout", "no tests", "suspicious", "not run"]
     print(f"| module | mutants | {' | '.join(cols)} | score |")
     print("|---|---:|" + "---:|" * len(cols) + "---:|")
@@ -183,10 +226,10 @@ def _row(name: str, counts: Counter[str], cols: list[str]) -> str:
 
 
 def survivors(modules: list[str]) -> None:
-    for module, codes in _metas().items():
-        if modules and module not in modules:
-            continue
+    for codes in _metas().values():
         for name, code in sorted(codes.items()):
+            if modules and _module_of(name) not in modules:
+                continue
             if STATUS.get(code) in ("survived", "no tests", "suspicious"):
                 print(f"## {name} ({STATUS.get(code)})", flush=True)
                 subprocess.call([str(VENV_BIN / "mutmut"), "show", name], cwd=WORK)
@@ -197,11 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["run", "results", "survivors", "prepare"])
     parser.add_argument("modules", nargs="*", help="module names (iam, render, policies/model...); default: all")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    parser.add_argument("--sample", type=int, help="test only this many mutants per module (a fixed sample)")
+    parser.add_argument("--retry-survivors", action="store_true", help="test the survivors again (after new tests)")
     parser.add_argument("--max-children", type=int, default=2, help="parallel test runs (default 2)")
     args = parser.parse_args(argv)
     modules = _selected(args.modules)
     if args.command == "run":
-        return run(modules, args.fresh, args.max_children)
+        return run(modules, args.fresh, args.max_children, args.retry_survivors, args.sample)
     if args.command == "prepare":
         prepare(modules, args.fresh)
     elif args.command == "results":
