@@ -27,6 +27,7 @@ verdict does not depend on the seed. Not part of CI: see ``benchmarks/mutation.m
 from __future__ import annotations
 
 import argparse
+import ast
 import filecmp
 import hashlib
 import json
@@ -75,10 +76,41 @@ def _sync_file(src: Path, dst: Path) -> None:
     shutil.copy2(src, dst)
 
 
-def _sync_tree(src: Path, dst: Path) -> None:
+def _sync_tree(src: Path, dst: Path, transform: bool = False) -> None:
     for path in src.rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
-            _sync_file(path, dst / path.relative_to(src))
+            if transform and path.suffix == ".py":
+                _sync_text(undecorated(path.read_text()), path, dst / path.relative_to(src))
+            else:
+                _sync_file(path, dst / path.relative_to(src))
+
+
+def _sync_text(text: str, src: Path, dst: Path) -> None:
+    if dst.exists() and dst.read_text() == text:
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_text(text)
+    shutil.copystat(src, dst)
+
+
+def undecorated(source: str) -> str:
+    """mutmut 3 leaves decorated functions alone, and the IAM automaton (``iam._covered``)
+    and the audit (``audit._losses``) are ``@lru_cache`` functions: write each as a plain
+    function wrapped after its body (``f = lru_cache(...)(f)``), which behaves the same."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    edits: list[tuple[int, int, str]] = []  # (decorator line, end line, wrapper), 0-based
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and len(node.decorator_list) == 1:
+            deco = node.decorator_list[0]
+            text = ast.get_source_segment(source, deco) or ""
+            if text.startswith(("lru_cache", "functools.lru_cache", "cache")):
+                end = (node.end_lineno or node.lineno) - 1
+                edits.append((deco.lineno - 1, end, f"{node.name} = {text}({node.name})"))
+    for deco_line, end, wrapper in sorted(edits, reverse=True):
+        lines[end + 1:end + 1] = [wrapper]
+        del lines[deco_line]
+    return "\n".join(lines) + "\n"
 
 
 def _config(modules: list[str], also_copy: list[str]) -> str:
@@ -104,8 +136,8 @@ def prepare(modules: list[str], fresh: bool) -> None:
     if fresh and WORK.exists():
         shutil.rmtree(WORK)
     WORK.mkdir(parents=True, exist_ok=True)
-    _sync_tree(ROOT / "policy_pack" / "sst_deployer", WORK / "sst_deployer")
-    _sync_tree(ROOT / "components", WORK / "components")
+    _sync_tree(ROOT / "policy_pack" / "sst_deployer", WORK / "sst_deployer", transform=True)
+    _sync_tree(ROOT / "components", WORK / "components", transform=True)
     _sync_tree(ROOT / "tests", WORK / "tests")
     _sync_tree(ROOT / "examples", WORK / "examples")
     top = [ROOT / "__main__.py", *sorted(ROOT.glob("Pulumi*.yaml"))]

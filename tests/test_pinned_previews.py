@@ -110,13 +110,6 @@ def test_an_unknown_boundary_document_is_not_judged_as_granting_nothing(pack: An
     assert everything(pack, with_boundary(dev, UNKNOWN)) == []
 
 
-def test_unknown_inline_policies_of_the_role_are_not_judged_as_granting_nothing(
-        pack: Analyzer, dev: Resources) -> None:
-    tampered = remove_statement(dev, "AllowSSTManageBootstrapBucket")
-    first(tampered, ROLE)["outputs"]["inlinePolicies"] = UNKNOWN
-    assert of(pack, tampered, INTACT) == []
-
-
 # ----------------------------------------------------------------- the losses known documents prove
 
 
