@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, help="test only this many mutants per module (a fixed sample)")
     parser.add_argument("--retry-survivors", action="store_true", help="test the survivors again (after new tests)")
     parser.add_argument("--max-children", type=int, default=2, help="parallel test runs (default 2)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     modules = _selected(args.modules)
     if args.command == "run":
         return run(modules, args.fresh, args.max_children, args.retry_survivors, args.sample)
