@@ -5,6 +5,8 @@ Deterministic: the limits are set from the documents themselves, not left to hyp
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from sst_deployer.iam import evaluate, parse_document
@@ -105,3 +107,20 @@ def test_a_custom_policy_of_exactly_the_quota_is_accepted_and_one_more_is_refuse
     with pytest.raises(InvalidSetting, match=r"6145 characters; a managed policy holds 6144") as err:
         DeployerRoleArgs(settings=ONE, strategy="custom", custom_policy=custom(MANAGED_POLICY_MAX_CHARS + 1)).validate()
     assert err.value.setting == "policyFile"
+
+
+def test_documents_are_compact_json_by_default_and_indented_on_request() -> None:
+    (whole,) = render(ONE)
+    compact = to_json(whole)
+    assert compact == json.dumps(whole, separators=(",", ":")) and " " not in compact
+    indented = to_json(whole, indent=2)
+    assert indented == json.dumps(whole, indent=2) and '\n  "Statement": [' in indented
+    assert json.loads(compact) == json.loads(indented) == whole
+
+
+def test_the_render_command_indents_unless_asked_for_compact_output() -> None:
+    base = [sys.executable, "-m", "sst_deployer", "render", "--account", ACCOUNT, "--region", "us-east-1"]
+    pretty = subprocess.run(base, capture_output=True, text=True, check=True).stdout
+    compact = subprocess.run([*base, "--compact"], capture_output=True, text=True, check=True).stdout
+    assert pretty == to_json(render(ONE)[0], indent=2) + "\n"
+    assert compact == to_json(render(ONE)[0]) + "\n"
