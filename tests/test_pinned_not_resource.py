@@ -50,6 +50,13 @@ def test_an_allow_with_not_resource_and_a_plain_allow_together_grant_the_union()
     assert not granted("arn:aws:s3:::*", ALLOW_BUT_SECRETS, rest)  # vault is still outside
 
 
+def test_a_policy_variable_in_an_allows_not_resource_may_exclude_any_value() -> None:
+    # home-${aws:username} excludes alice's bucket for alice: home-a* is not granted whole.
+    allow = {"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::home-${aws:username}"}
+    assert not granted("arn:aws:s3:::home-a*", allow)
+    assert granted("arn:aws:s3:::work-a*", allow)
+
+
 EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 DENY_BUT_BUCKETS = {"Sid": "OnlyBootstrap", "Effect": "Deny", "Action": "s3:*", "NotResource": BUCKETS}
 
