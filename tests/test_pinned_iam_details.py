@@ -40,3 +40,11 @@ def test_a_deny_too_complex_to_rule_out_is_taken_to_apply_and_says_where_it_is(n
     assert not decision.granted and [st.sid for _, st in decision.denied_by] == ["Fence"]
     (undecided,) = decision.undecided
     assert undecided.startswith(f"whether {where} applies (")
+
+
+def test_a_statement_without_a_usable_sid_is_labelled_by_position() -> None:
+    doc = parse_document({"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "*"},
+                                        {"Sid": 7, "Effect": "Allow", "Action": "*", "Resource": "*"},
+                                        {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    assert [s.label for s in doc.statements] == ["statement 'A'", "statement #2", "statement #3"]
+    assert [s.sid for s in doc.statements] == ["A", "", ""]
