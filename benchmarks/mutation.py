@@ -215,7 +215,7 @@ def run(modules: list[str], fresh: bool, max_children: int, retry: bool = False,
     if not names:
         results(modules)
         return 0
-    add_served_pack_tests()
+    add_shared_fixture_tests()
     cmd = [*mutmut, *names]
     print("in", WORK, ":", " ".join(cmd[:8]), f"... ({len(names)} names)" if len(names) > 2 else "", flush=True)
     code = subprocess.call(cmd, cwd=WORK, env=env, stdout=subprocess.DEVNULL if len(names) > 50 else None)
@@ -227,37 +227,53 @@ SERVED: tuple[str, ...] = ("sst_deployer.audit.", "sst_deployer.iam.", "sst_depl
                            "sst_deployer.settings.", "sst_deployer.tags.", "sst_deployer.trust.",
                            "sst_deployer.partitions.", "sst_deployer.policies.")
 """Modules the served pack runs: tests that talk to it over gRPC exercise them in another process."""
+PROGRAM: tuple[str, ...] = ("components.", "sst_deployer.render.", "sst_deployer.permissions.",
+                            "sst_deployer.settings.", "sst_deployer.tags.", "sst_deployer.trust.", "sst_deployer.iam.",
+                            "sst_deployer.partitions.")
+"""Modules the Pulumi program runs (in the session fixtures of the example stacks)."""
 
 
-def _served_pack_tests() -> set[str]:
-    """Tests that use the served pack (a ``pack`` or ``standalone_pack_dir`` fixture, or ``serve``)."""
-    out = set()
+SHARED_FIXTURES = {"pack", "standalone_pack_dir", "example_stacks", "example_previews", "dev"}
+"""Fixtures that run our code once per session (the served pack, the program under mocks):
+mutmut credits that code to the first test that built the fixture only."""
+
+
+def _shared_fixture_tests() -> dict[str, set[str]]:
+    """Tests using a shared fixture (or ``serve``): ``{"served": ..., "program": ...}``."""
+    out: dict[str, set[str]] = {"served": set(), "program": set()}
     for path in sorted((WORK / "tests").glob("test_*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
                 args = {a.arg for a in node.args.args}
                 calls = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+                nodeid = f"tests/{path.name}::{node.name}"
                 if args & {"pack", "standalone_pack_dir"} or "serve" in calls:
-                    out.add(f"tests/{path.name}::{node.name}")
+                    out["served"].add(nodeid)
+                if args & {"example_stacks", "example_previews", "dev"}:
+                    out["program"].add(nodeid)
     return out
 
 
-def add_served_pack_tests() -> int:
-    """mutmut runs, for each mutant, the tests that called its function *in its own process*;
-    the served pack runs in a subprocess, so the gRPC tests would never be run against the
-    pack's mutants. Add them to every function of the modules the pack runs."""
+def add_shared_fixture_tests() -> int:
+    """mutmut runs, for each mutant, the tests that called its function in its own process,
+    while the test ran. Code run by a session fixture is credited to the first test that
+    built it, and the served pack runs in another process: the gRPC tests would never see
+    the pack's mutants, nor the tests of the example stacks the component's. Add those
+    tests to every function they exercise (the pack's modules; the program's modules)."""
     stats_path = MUTANTS / "mutmut-stats.json"
     if not stats_path.exists():
         return 0
     stats = json.loads(stats_path.read_text())
-    served = _served_pack_tests()
-    tests = [t for t in stats["duration_by_test"] if t.partition("[")[0] in served]
+    groups = _shared_fixture_tests()
+    known = list(stats["duration_by_test"])
+    served = [t for t in known if t.partition("[")[0] in groups["served"]]
+    program = [t for t in known if t.partition("[")[0] in groups["program"]]
     added = 0
     for function, selected in stats["tests_by_mangled_function_name"].items():
-        if function.startswith(SERVED):
-            new = sorted(set(tests) - set(selected))
-            selected.extend(new)
-            added += len(new)
+        extra = (served if function.startswith(SERVED) else []) + (program if function.startswith(PROGRAM) else [])
+        new = sorted(set(extra) - set(selected))
+        selected.extend(new)
+        added += len(new)
     stats_path.write_text(json.dumps(stats))
     return added
 
