@@ -197,12 +197,12 @@ def _sampled(names: list[str], sample: int | None) -> set[str]:
 
 def run(modules: list[str], fresh: bool, max_children: int, retry: bool = False,
         sample: int | None = None) -> int:
-    """Test the mutants of ``modules`` that have no verdict yet (``retry``: and the survivors).
+    """Test the mutants of ``modules`` that have no verdict yet (``retry``: the survivors again).
 
     Every module is mutated, whichever are tested, so that mutmut's one recording of
     which tests call which function covers them all; the mutants to test are named."""
     prepare(list(MODULES), fresh)
-    wanted = {"not run"} | ({"survived", "no tests", "suspicious"} if retry else set())
+    wanted = {"survived", "no tests", "suspicious"} if retry else {"not run"}
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     mutmut = ["nice", "-n", "15", str(VENV_BIN / "mutmut"), "run", "--max-children", str(max_children)]
     metas = _metas()
