@@ -28,7 +28,14 @@ _REGION_IN_ARN = re.compile(r"^arn:[^:]*:[^:]*:([^:]*):")
 
 
 class QuotaExceeded(ValueError):
-    """The documents cannot fit IAM's quotas."""
+    """The documents cannot fit IAM's quotas: ``needed`` managed policies for ``regions``
+    where a role may have ``allowed`` (``needed`` is 0 when one statement alone is too big)."""
+
+    def __init__(self, message: str, *, regions: tuple[str, ...] = (), needed: int = 0, allowed: int = 0) -> None:
+        super().__init__(message)
+        self.regions = regions
+        self.needed = needed
+        self.allowed = allowed
 
 
 @dataclass(frozen=True)
@@ -158,14 +165,16 @@ def render(
             continue
         if not docs[-1]:
             raise QuotaExceeded(
-                f"statement {stmts[i].sid} alone exceeds {max_chars} characters"
+                f"statement {stmts[i].sid} alone exceeds {max_chars} characters",
+                regions=settings.regions,
             )
         docs.append({i: list(resources)})
     if len(docs) > max_policies:
         raise QuotaExceeded(
             f"regions: {len(settings.regions)} regions need {len(docs)} managed policies; "
             f"a role may have {max_policies} (IAM's default quota). Use fewer regions per "
-            "environment, or split them over several deployer stacks."
+            "environment, or split them over several deployer stacks.",
+            regions=settings.regions, needed=len(docs), allowed=max_policies,
         )
     return [_pack(stmts, d) for d in docs]
 
