@@ -168,12 +168,15 @@ def from_pulumi_config(base_dir: Path) -> DeployerRoleArgs:
 
     def get(key: str) -> Any:
         raw = config.get(key)
+        if raw == "":
+            return None  # Pulumi.yaml's default for a key that is not set
         if raw is None or key not in _JSON_KEYS:
             return raw
         try:
-            return json.loads(raw)
+            value = json.loads(raw)
         except ValueError:
             return raw  # reported as the wrong type by the checks
+        return None if key == "regions" and value == [] else value  # Pulumi.yaml's default: aws:region
 
     return args_from_config(
         get,
