@@ -216,3 +216,21 @@ def test_ctrl_c_while_writing_ends_quietly_with_status_130() -> None:
             proc.kill()
     assert proc.returncode == EXIT_INTERRUPTED == 130
     assert stderr == ""
+
+
+@pytest.mark.parametrize("version", ["2.49.0", "2.49.2", "2.49.3"])
+def test_sst_versions_no_least_privilege_role_can_serve_are_refused(version: str) -> None:
+    result = render("--account", ACCOUNT, "--region", "us-east-1", "--sst-version", version)
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"--sst-version: {version} cannot deploy with a least-privilege role" in result.stderr
+    assert "2.49.4" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_file_assets_bucket_name_flag_names_the_bucket_the_role_reads() -> None:
+    result = render("--account", ACCOUNT, "--region", "us-east-1", "--file-assets-bucket-name", "acme-assets")
+    assert result.returncode == 0, result.stderr
+    settings = DeployerSettings(account=ACCOUNT, regions=("us-east-1",), file_assets_bucket_name="acme-assets")
+    docs = json.loads(result.stdout)
+    assert grants_everything(settings, docs) and "arn:aws:s3:::acme-assets" in result.stdout
+    bad = render("--account", ACCOUNT, "--region", "us-east-1", "--file-assets-bucket-name", "Acme_Assets")
+    assert bad.returncode == 2 and "--file-assets-bucket-name: 'Acme_Assets'" in bad.stderr

@@ -48,6 +48,7 @@ NAME_FLAGS: Final = {
     "bootstrap_stack_name": "--bootstrap-stack-name",
     "bootstrap_bucket_prefix": "--bootstrap-bucket-prefix",
     "ssm_prefix": "--ssm-prefix",
+    "file_assets_bucket_name": "--file-assets-bucket-name",
 }
 # InvalidSetting names the config key; the command line knows it as a flag.
 _FLAGS: Final = {
@@ -60,6 +61,7 @@ _FLAGS: Final = {
     "bootstrapBucketPrefix": "--bootstrap-bucket-prefix",
     "ssmPrefix": "--ssm-prefix",
     "sstVersion": "--sst-version",
+    "fileAssetsBucketName": "--file-assets-bucket-name",
     "features": "--enable/--disable",
 }
 
@@ -115,6 +117,9 @@ def parser(prog: str = "sst-deployer") -> argparse.ArgumentParser:
                    help="prefix of bootstrap.bucketName (default: %(default)s)")
     r.add_argument("--ssm-prefix", default=_DEFAULTS["ssm_prefix"], metavar="PATH",
                    help="ssmPrefix, where `sst secrets` keeps parameters (default: %(default)s)")
+    r.add_argument("--file-assets-bucket-name", metavar="BUCKET",
+                   help="cdk.fileAssetsBucketName, if the app sets it (default: CDK's "
+                        "cdk-<qualifier>-assets-<account>-<region>)")
     r.add_argument("--sst-version", default=DEFAULT_SST_VERSION, metavar="VERSION",
                    help="the app's SST 2.x version (default: %(default)s)")
     r.add_argument("--enable", action="append", default=[], choices=list(FEATURES), metavar="FEATURE",
@@ -156,6 +161,7 @@ def settings_from(args: argparse.Namespace) -> DeployerSettings:
         bootstrap_stack_name=args.bootstrap_stack_name,
         bootstrap_bucket_prefix=args.bootstrap_bucket_prefix,
         ssm_prefix=args.ssm_prefix,
+        file_assets_bucket_name=args.file_assets_bucket_name,
         features=features_from(_toggles(args.enable, args.disable)),
         sst_version=args.sst_version,
     )
@@ -212,6 +218,7 @@ def _run(argv: Sequence[str] | None, prog: str) -> int:
     args = p.parse_args(argv)
     try:
         settings = settings_from(args)
+        documents = render(settings, max_policies=args.max_policies)
     except _Conflict as exc:
         print(f"{prog} render: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -219,8 +226,6 @@ def _run(argv: Sequence[str] | None, prog: str) -> int:
         flag = _FLAGS.get(exc.setting, "--" + re.sub(r"(?<!^)([A-Z])", r"-\1", exc.setting).lower())
         print(f"{prog} render: error: {flag}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        documents = render(settings, max_policies=args.max_policies)
     except QuotaExceeded as exc:
         print(f"{prog} render: error: {quota_message(settings, exc, args.max_policies)}", file=sys.stderr)
         return EXIT_USAGE
