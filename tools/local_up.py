@@ -205,16 +205,20 @@ def _missing_pulumi_message() -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
         prog="python -m tools.local_up",
         description=f"Deploy stack {STACK!r}'s deployer role into moto on 127.0.0.1 with a project-local "
                     "Pulumi backend, print its outputs and ~/.aws/config profile, stop moto.",
         epilog="exit status: 0 deployed; 1 a step failed; 2 bad usage or config; 3 Pulumi CLI missing "
                "(the role it would create is printed); 130 interrupted",
     )
-    parser.add_argument("--project-dir", type=Path, default=ROOT, help="the Pulumi project (default: this one)")
-    args = parser.parse_args(argv)
+    p.add_argument("--project-dir", type=Path, default=ROOT, help="the Pulumi project (default: this one)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     project = args.project_dir.resolve()
     try:
         pulumi = find_pulumi()
