@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from components.config import KEYS
 from sst_deployer.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED
 from sst_deployer.cli import parser as render_parser
 
+from components.config import KEYS
 from tools import local_up
 
 ROOT = Path(__file__).resolve().parent.parent
