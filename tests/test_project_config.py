@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pulumi
 import pytest
 import yaml
 from harness import ROOT, Captured, run_program, stack_config
@@ -128,3 +129,11 @@ def test_a_stack_with_no_settings_at_all_gets_the_defaults_role() -> None:
     assert "name" not in role.inputs  # auto-named: roleName "" is no name
     assert "permissionsBoundary" not in role.inputs
     assert role.inputs["path"] == "/" and role.inputs["maxSessionDuration"] == 3600
+
+
+def test_empty_regions_fall_back_to_aws_region_and_fail_clearly_without_it() -> None:
+    """[] is Pulumi.yaml's default for regions, so it means "not set", not "no region"."""
+    stack = run_program({"aws:region": "ap-south-1", f"{NAMESPACE}:regions": []}, stack="minimal")
+    assert "ap-south-1" in stack.one("aws:iam/role:Role").inputs["description"]
+    with pytest.raises(pulumi.RunError, match="sst-deployer:regions: not set, and aws:region is not set either"):
+        run_program({f"{NAMESPACE}:regions": []}, stack="minimal")
