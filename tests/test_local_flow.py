@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,18 @@ if args[:2] == ["stack", "init"]:
 if args[0] == "up":
     if os.environ.get("FAKE_UP_FAILS"):
         sys.exit(255)
+    if os.environ.get("FAKE_UP_WAITS"):  # until Ctrl-C, then a clean cancel that takes a while
+        import signal, time
+        caller = os.getppid()
+        def cancel(*_):
+            time.sleep(1)
+            waited = os.getppid() == caller  # the tool is still there, waiting for this cancel
+            with open(os.environ["FAKE_PULUMI_LOG"], "a") as log:
+                log.write(json.dumps({{"argv": ["cancelled"], "waited": waited}}) + "\\n")
+            sys.exit(255)
+        signal.signal(signal.SIGINT, cancel)
+        while True:
+            time.sleep(0.1)
     iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     arn = iam.create_role(RoleName="sst-deployer-local-abc1234", AssumeRolePolicyDocument="{{}}")["Role"]["Arn"]
@@ -229,3 +243,23 @@ def test_the_help_states_the_exit_statuses() -> None:
     text = " ".join(result.stdout.split())
     assert result.returncode == 0
     assert "3 Pulumi CLI missing" in text and "1 a step failed" in text
+
+
+def test_ctrl_c_lets_pulumi_cancel_cleanly_then_stops_moto_and_exits_130(fake_project: dict[str, Any]) -> None:
+    env = dict(fake_project["env"], FAKE_UP_WAITS="1")
+    proc = subprocess.Popen([*TOOL, "--project-dir", str(fake_project["project"])], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(c["argv"][0] == "up" for c in calls(fake_project["log"])):
+            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    last = calls(fake_project["log"])[-1]
+    assert last["argv"] == ["cancelled"] and last["waited"], "the tool did not wait for pulumi to cancel"
+    assert not port_open(fake_project["port"]) and "Traceback" not in stderr

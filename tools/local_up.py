@@ -126,11 +126,16 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 def _pulumi(pulumi: str, project: Path, env: dict[str, str], *args: str, capture: bool = False,
             check: bool = True) -> subprocess.CompletedProcess[str]:
     argv = [pulumi, *args, "--non-interactive"]
-    result = subprocess.run(argv, cwd=project, env=env, text=True,
-                            stdout=subprocess.PIPE if capture else None)
-    if check and result.returncode != 0:
-        raise StepFailed(f"`pulumi {' '.join(args)}` failed (exit {result.returncode}); see its output above")
-    return result
+    proc = subprocess.Popen(argv, cwd=project, env=env, text=True, stdout=subprocess.PIPE if capture else None)
+    try:
+        out, _ = proc.communicate()
+    except KeyboardInterrupt:
+        # Ctrl-C reached pulumi too (same process group): let it cancel and save its state.
+        proc.wait()
+        raise
+    if check and proc.returncode != 0:
+        raise StepFailed(f"`pulumi {' '.join(args)}` failed (exit {proc.returncode}); see its output above")
+    return subprocess.CompletedProcess(argv, proc.returncode, out)
 
 
 def deploy(pulumi: str, project: Path) -> dict[str, Any]:
