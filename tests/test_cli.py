@@ -234,3 +234,11 @@ def test_file_assets_bucket_name_flag_names_the_bucket_the_role_reads() -> None:
     assert grants_everything(settings, docs) and "arn:aws:s3:::acme-assets" in result.stdout
     bad = render("--account", ACCOUNT, "--region", "us-east-1", "--file-assets-bucket-name", "Acme_Assets")
     assert bad.returncode == 2 and "--file-assets-bucket-name: 'Acme_Assets'" in bad.stderr
+
+
+def test_an_unwritable_out_dir_is_named_and_exits_1(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "policies"
+    not_a_dir.write_text("a file")
+    result = render("--account", ACCOUNT, "--region", "us-east-1", "--out-dir", str(not_a_dir))
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"--out-dir: cannot write {not_a_dir}" in result.stderr and "Traceback" not in result.stderr

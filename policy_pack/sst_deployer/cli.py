@@ -5,7 +5,8 @@ enough): SST's "Copy IAM Policy", right for your account, regions, qualifier and
 
 Behaves like a Unix filter: stdout carries one JSON value (an array of policy
 documents, one per managed policy), diagnostics go to stderr, and the exit status says
-what happened: 0 done, 2 bad input (a usage error, or settings IAM cannot hold), 141
+what happened: 0 done, 1 --out-dir not writable, 2 bad input (a usage error, or settings
+IAM cannot hold), 141
 when the reader of stdout went away (``| head -1``; the status a shell reports for a
 process ended by SIGPIPE), 130 on Ctrl-C.
 """
@@ -35,6 +36,7 @@ from .settings import (
 )
 from .version import __version__
 
+EXIT_FAILED: Final = 1  # the documents could not be written
 EXIT_USAGE: Final = 2  # argparse's own status for a bad command line
 EXIT_BROKEN_PIPE: Final = 128 + 13  # SIGPIPE
 EXIT_INTERRUPTED: Final = 128 + 2  # SIGINT
@@ -75,7 +77,7 @@ output:
   `| jq '.[0]'` gives the first document alone; --out-dir writes one file per policy.
 
 exit status:
-  0 rendered; 2 bad input, or more policies than --max-policies; 141 stdout closed
+  0 rendered; 1 --out-dir not writable; 2 bad input, or more policies than --max-policies; 141 stdout closed
   early (e.g. `| head -1`); 130 interrupted.
 
 example:
@@ -231,7 +233,12 @@ def _run(argv: Sequence[str] | None, prog: str) -> int:
         return EXIT_USAGE
     indent = None if args.compact else 2
     if args.out_dir is not None:
-        paths = _write_files(args.out_dir, [to_json(d, indent=indent) for d in documents])
+        try:
+            paths = _write_files(args.out_dir, [to_json(d, indent=indent) for d in documents])
+        except OSError as exc:
+            print(f"{prog} render: error: --out-dir: cannot write {exc.filename or args.out_dir}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_FAILED
         _emit("\n".join(str(path) for path in paths) + "\n")
     else:
         _emit(_as_json(documents, indent) + "\n")
