@@ -125,8 +125,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def _pulumi(pulumi: str, project: Path, env: dict[str, str], *args: str, capture: bool = False,
             check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run one pulumi command in the project; ``check=False`` also keeps its stderr quiet
+    (a missing stack is expected, not an error to show)."""
     argv = [pulumi, *args, "--non-interactive"]
-    proc = subprocess.Popen(argv, cwd=project, env=env, text=True, stdout=subprocess.PIPE if capture else None)
+    proc = subprocess.Popen(argv, cwd=project, env=env, text=True, stdout=subprocess.PIPE if capture else None,
+                            stderr=None if check else subprocess.DEVNULL)
     try:
         out, _ = proc.communicate()
     except KeyboardInterrupt:
