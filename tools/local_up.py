@@ -53,6 +53,10 @@ class StepFailed(Exception):
     """A step of the flow failed; the message says which and what to do."""
 
 
+class ConfigRejected(Exception):
+    """The program refused the stack's config; the message is the program's."""
+
+
 def find_pulumi() -> str | None:
     """The Pulumi CLI on PATH, or where its installer puts it (~/.pulumi/bin)."""
     found = shutil.which("pulumi")
@@ -174,11 +178,15 @@ def print_outputs(outputs: dict[str, Any]) -> None:
 
 def print_plan(project: Path) -> None:
     """The role `pulumi up -s local` would create: the program under the mock engine."""
+    import pulumi
     from sst_deployer.render import MANAGED_POLICY_MAX_CHARS, policy_size
 
     from tools.mock_run import plan
 
-    result = plan(STACK, root=project)
+    try:
+        result = plan(STACK, root=project)
+    except pulumi.RunError as exc:
+        raise ConfigRejected(str(exc)) from None
     (role,) = result.of_type("aws:iam/role:Role")
     policies = result.of_type("aws:iam/policy:Policy")
     outputs = result.outputs.get("sst:aws:DeployerRole", {})
@@ -234,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_missing_pulumi_message(), file=sys.stderr)
             try:
                 print_plan(project)
-            except Exception as exc:  # the program's own config errors, shown as the CLI would
+            except ConfigRejected as exc:
                 print(f"error: the program rejects Pulumi.{STACK}.yaml: {exc}", file=sys.stderr)
                 return EXIT_USAGE
             return EXIT_NO_PULUMI
