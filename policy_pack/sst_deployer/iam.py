@@ -16,6 +16,7 @@ pattern names, under the requirement's condition. See
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import json
 import re
@@ -726,6 +727,72 @@ class PolicyDocumentError(ValueError):
 
 
 @dataclass(frozen=True)
+class _ResourceIndex:
+    """A statement's resource patterns sorted for lookups: literals (a set, and sorted for
+    a prefix range), ``head*`` prefixes (their heads), and the rest. A guardrail of
+    thousands of literal and prefix ARNs is then judged in time logarithmic or linear in
+    the requirement's length, not in the list's."""
+
+    literals: frozenset[str]
+    sorted_literals: tuple[str, ...]
+    heads: frozenset[str]
+    others: tuple[str, ...]
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> _ResourceIndex:
+        literals, heads, others = set(), set(), []
+        for q in patterns:
+            if "${" in q:
+                others.append(q)
+            elif "*" not in q and "?" not in q:
+                literals.add(q)
+            elif q.endswith("*") and "*" not in q[:-1] and "?" not in q:
+                heads.add(q[:-1])
+            else:
+                others.append(q)
+        return cls(frozenset(literals), tuple(sorted(literals)), frozenset(heads), tuple(others))
+
+    def overlaps(self, required: str) -> bool:
+        """Is some string ``required`` matches matched by one of the patterns?"""
+        p = tokens(required)
+        head = literal_prefix(required) if "${" not in required else ""
+        if not _has_wildcard(p):
+            text = _literal(p)
+            if text in self.literals or any(text.startswith(h) for h in self._heads_of(text)):
+                return True
+        else:
+            at = bisect.bisect_left(self.sorted_literals, head)
+            while at < len(self.sorted_literals) and self.sorted_literals[at].startswith(head):
+                if _glob_match(p, self.sorted_literals[at]):
+                    return True
+                at += 1
+            # "h*" overlaps P iff P can read h (from there "*" finishes anything).
+            if any(_after(p, tuple(h)) for h in self.heads if h.startswith(head) or head.startswith(h)):
+                return True
+        return _overlaps(self.others, required, False) if self.others else False
+
+    def _heads_of(self, text: str) -> list[str]:
+        return [text[:k] for k in range(len(text) + 1) if text[:k] in self.heads]
+
+    def covers(self, required: str) -> bool:
+        """Does the union of the patterns match every string ``required`` matches?
+        Raises TooComplex (only when patterns other than literals and prefixes are there)."""
+        if "${" in required:
+            _fresh_budget()
+            return _covers(self.literals | {h + "*" for h in self.heads} | set(self.others), required, False)
+        head = literal_prefix(required)
+        if required == head and required in self.literals:
+            return True
+        # A union of literals and prefixes covers P only if one prefix does (see _is_simple).
+        if any(head[:k] in self.heads for k in range(len(head) + 1)):
+            return True
+        if not self.others:
+            return False
+        _fresh_budget()
+        return _covers(self.literals | {h + "*" for h in self.heads} | set(self.others), required, False)
+
+
+@dataclass(frozen=True)
 class Statement:
     effect: str  # "Allow" or "Deny"
     actions: tuple[str, ...]
@@ -735,6 +802,14 @@ class Statement:
     conditions: Conditions = frozenset()
     sid: str = ""
     index: int = 0  # position in its document, for messages
+    _patterns: list[_ResourceIndex] = field(default_factory=list, compare=False, hash=False, repr=False)
+
+    @property
+    def patterns(self) -> _ResourceIndex:
+        """The Resource (or NotResource) list indexed for lookups, built once."""
+        if not self._patterns:
+            self._patterns.append(_ResourceIndex.of(self.resources))
+        return self._patterns[0]
 
     @property
     def label(self) -> str:
@@ -926,11 +1001,7 @@ def _denies(documents: Sequence[Document], req: Required, context: Context, deci
             if outcome is Outcome.CANNOT_HOLD:
                 continue  # decided before any pattern is read
             try:
-                if st.not_resource:
-                    _fresh_budget()
-                    hits = not _covers(st.resources, req.resource, False)
-                else:
-                    hits = _overlaps(st.resources, req.resource, False)
+                hits = not st.patterns.covers(req.resource) if st.not_resource else st.patterns.overlaps(req.resource)
             except TooComplex as exc:
                 decision.undecided.append(
                     f"whether {st.label} of {doc.name or 'a policy'} applies to {req.resource} ({exc}); "
