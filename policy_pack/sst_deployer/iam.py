@@ -2,16 +2,20 @@
 
 Decides whether identity policies (less their Denies, within a permissions
 boundary) grant a required permission: an action on *every* ARN a resource
-pattern names, under the requirement's condition. See
-``../shared/notes/iam-facts.md`` for the rules; in short:
+pattern names, in the request context the call really has. The rules follow the IAM
+User Guide ("Policy evaluation logic", "IAM JSON policy elements: Condition operators",
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
 
 * explicit Deny wins; a boundary intersects;
 * actions compare case-insensitively, ARNs case-sensitively; ``*`` and ``?`` are
   wildcards and ``*`` spans ``/``;
-* "statement pattern Q covers required pattern P" is language inclusion of
-  wildcard patterns, decided exactly on automata (:func:`covers`);
-* a conditional Allow counts only when the requirement's condition implies it; a
-  conditional Deny that may apply is a risk, not a loss.
+* "statement pattern Q covers required pattern P" is language inclusion of wildcard
+  patterns, decided exactly on automata (:func:`covers`); overlap pattern by pattern
+  (:func:`pair_overlaps`); literal and ``prefix*`` lists by lookup;
+* a condition is judged in a :class:`Context` (:func:`condition_outcome`): it holds,
+  cannot hold, or may hold when the context leaves it open. An Allow counts when it
+  holds; a Deny is a loss when it holds, harmless when it cannot, a risk when open; a
+  boundary Allow that may hold counts, as a risk.
 """
 
 from __future__ import annotations
