@@ -259,3 +259,19 @@ def test_a_boundary_condition_the_context_leaves_open_is_a_risk(pack: Analyzer, 
                  "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1234"}}}]
     messages = intact(pack, with_boundary(stacks("production", phase), boundary))
     assert messages and all("conditional Allow of the permissions boundary that may take away" in m for m in messages)
+
+
+# ----------------------------------------------------------------- equivalent forms
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_equivalent_tag_conditions_in_the_deployers_policy_pass(pack: Analyzer, stacks: Any, phase: str) -> None:
+    resources = copy.deepcopy(stacks("dev", phase))
+    policy = next(r for r in resources if r["type"] == POLICY)["outputs"]
+    text = policy["policy"]
+    assert '"Null":{"aws:ResourceTag/sst:app":"false"}' in text.replace(" ", "")
+    policy["policy"] = json.dumps(json.loads(text)).replace('"Null": {"aws:ResourceTag/sst:app": "false"}',
+                                                             '"StringLike": {"aws:ResourceTag/sst:app": "*"}')
+    assert "StringLike" in policy["policy"]
+    diags = pack.analyze_stack(resources)
+    assert [d.message for d in diags] == []  # neither a loss nor a least-privilege finding

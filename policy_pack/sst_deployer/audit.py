@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .context import PrincipalContext, request_contexts
-from .iam import Context, Decision, Document, Statement, TooComplex, condition_keys, covers, evaluate, implies, matches
+from .iam import (
+    Context,
+    Decision,
+    Document,
+    Statement,
+    TooComplex,
+    condition_keys,
+    covers,
+    evaluate,
+    implied,
+    implies,
+    matches,
+)
 from .permissions import Requirement, calls, requirements
 from .settings import DeployerSettings
 
@@ -205,7 +217,7 @@ def _excess(settings: DeployerSettings, identity: tuple[Document, ...]) -> tuple
                                         "does not need; remove it"))
                     continue
                 for action in hits:
-                    allowed = [r.resource for r in needed[action] if implies(st.conditions, r.condition)]
+                    allowed = [r.resource for r in needed[action] if implied(st.conditions, r.condition)]
                     spelled = needed[action][0].action
                     if st.not_resource:
                         found.append(Excess(doc.name, st.label, f"{where} grants {spelled} on "

@@ -486,8 +486,8 @@ class Context:
         )
 
     def assuming(self, conditions: Conditions) -> Context:
-        """This context where a requirement's own condition is a fact: ``Null k false``
-        makes ``k`` present, ``Null k true`` absent, a single-valued equality known."""
+        """This context where a condition is a fact: ``Null k false`` (or ``StringLike k
+        "*"``) makes ``k`` present, ``Null k true`` absent, a single-valued equality known."""
         if not conditions:
             return self
         known: dict[str, tuple[str, ...]] = {}
@@ -498,6 +498,9 @@ class Context:
                     present.add(key)
             elif op == "null" and values == {"true"}:
                 absent.add(key)
+            elif op in ("stringlike", "foranyvalue:stringlike") and "*" in values:
+                if self.state(key)[0] != "known":
+                    present.add(key)  # matches any value: the key is there
             elif op in ("stringequals", "bool", "arnequals", "numericequals") and len(values) == 1:
                 (value,) = values
                 if "${" not in value:
@@ -707,6 +710,13 @@ def condition_outcome(conditions: Conditions, context: Context) -> Outcome:
         if outcome is Outcome.MAY_HOLD:
             result = outcome
     return result
+
+
+def implied(stronger: Conditions, weaker: Conditions) -> bool:
+    """Whenever ``stronger`` holds, does ``weaker``? By clauses (:func:`implies`), or
+    because ``weaker`` holds in every request where ``stronger`` is a fact (equivalent
+    forms: ``StringLike k "*"`` and ``Null k false``)."""
+    return implies(stronger, weaker) or condition_outcome(weaker, OPEN_CONTEXT.assuming(stronger)) is Outcome.HOLDS
 
 
 def condition_keys(documents: Iterable[Document | None]) -> frozenset[str]:
