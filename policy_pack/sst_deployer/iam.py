@@ -977,6 +977,7 @@ def _allows(
     sure: list[str] = []
     sure_not: list[tuple[str, ...]] = []
     maybe: list[tuple[Document, Statement]] = []
+    labels: list[str] = []
     for doc in documents:
         for st in doc.for_action(req.action):
             if st.effect != "Allow":
@@ -986,6 +987,7 @@ def _allows(
                 maybe.append((doc, st))
             if outcome is not Outcome.HOLDS:
                 continue
+            labels.append(f"{st.label} of {doc.name or 'a policy'}")
             if st.not_resource:
                 sure_not.append(st.resources)
             else:
@@ -1002,7 +1004,9 @@ def _allows(
             return True
         return False
     except TooComplex as exc:
-        undecided.append(f"whether the Allow statements cover {req.resource} ({exc})")
+        named = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+        undecided.append(f"whether the Allow statements ({named}) together cover {req.resource} ({exc}); "
+                         "simplify their Resource patterns")
         return False
 
 
