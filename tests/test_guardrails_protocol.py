@@ -275,3 +275,14 @@ def test_equivalent_tag_conditions_in_the_deployers_policy_pass(pack: Analyzer, 
     assert "StringLike" in policy["policy"]
     diags = pack.analyze_stack(resources)
     assert [d.message for d in diags] == []  # neither a loss nor a least-privilege finding
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_a_passrole_guardrail_for_cloudformation_only_is_harmless(pack: Analyzer, stacks: Any, phase: str) -> None:
+    deny = {"Sid": "PassOnlyToCloudFormation", "Effect": "Deny", "Action": "iam:PassRole", "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}}
+    assert intact(pack, with_guardrail(stacks("dev", phase), [deny])) == []
+    to_lambda = {**deny, "Sid": "PassOnlyToLambda", "Condition": {"StringNotEquals": {
+        "iam:PassedToService": "lambda.amazonaws.com"}}}
+    messages = intact(pack, with_guardrail(stacks("dev", phase), [to_lambda]))
+    assert messages and all("iam:PassRole" in m and "PassOnlyToLambda" in m for m in messages)

@@ -105,8 +105,10 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
                  "CloudFormation creates the roles with the caller's credentials"),
             # CreateStack/UpdateStack/CreateChangeSet with RoleARN = the cfn-exec role (sst/v2
             # sst@2.49.4 packages/sst/src/stacks/deploy.ts; CloudFormation "service role" docs).
-            Call(("iam:PassRole",), (_cdk_role("cfn-exec"),), source="CloudFormation service role: "
-                 "the caller passes the role named in RoleARN"),
+            Call(("iam:PassRole",), (_cdk_role("cfn-exec"),),
+                 facts={"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+                 source="CloudFormation service role: the caller passes the role named in RoleARN to "
+                 "cloudformation.amazonaws.com (IAM User Guide, iam:PassedToService)"),
         ),
     ),
     Grant(
