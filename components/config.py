@@ -28,7 +28,7 @@ KEYS: Final = (
     "regions", "qualifier", "strategy", "features", "accountId", "trust",
     "permissionsBoundary", "maxSessionDuration", "policyFile", "sstVersion",
     "roleName", "path", "tags", "toolkitStackName", "bootstrapStackName",
-    "bootstrapBucketPrefix", "ssmPrefix", "fileAssetsBucketName", "profileName", "sourceProfile",
+    "bootstrapBucketPrefix", "ssmPrefix", "fileAssetsBucketName", "policyProfile", "profileName", "sourceProfile",
 )
 _JSON_KEYS: Final = frozenset({"regions", "features", "trust", "tags", "maxSessionDuration"})
 _TRUST_KEYS: Final = ("principals", "requireMfa", "externalId", "githubOidc")
@@ -124,6 +124,7 @@ def args_from_config(
             features=features_from(features),
             sst_version=_typed(get("sstVersion"), str, "sstVersion", "a string such as 2.49.8")
             or DEFAULT_SST_VERSION,
+            policy_profile=_typed(get("policyProfile"), str, "policyProfile", "page or strict") or "page",
         )
         strategy = _typed(get("strategy"), str, "strategy", "a string") or "least-privilege"
         policy_file = _typed(get("policyFile"), str, "policyFile", "a path")

@@ -242,3 +242,16 @@ def test_an_unwritable_out_dir_is_named_and_exits_1(tmp_path: Path) -> None:
     result = render("--account", ACCOUNT, "--region", "us-east-1", "--out-dir", str(not_a_dir))
     assert result.returncode == 1 and result.stdout == ""
     assert f"--out-dir: cannot write {not_a_dir}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_policy_profile_flag_renders_the_strict_profile_exactly_as_the_library_does() -> None:
+    from sst_deployer.render import render as render_library
+
+    result = render("--account", ACCOUNT, "--region", "eu-west-1", "--policy-profile", "strict")
+    assert result.returncode == 0, result.stderr
+    strict = DeployerSettings(account=ACCOUNT, regions=("eu-west-1",), policy_profile="strict")
+    assert json.loads(result.stdout) == render_library(strict)
+    page = render("--account", ACCOUNT, "--region", "eu-west-1")
+    assert json.loads(page.stdout) != json.loads(result.stdout)
+    bad = render("--account", ACCOUNT, "--region", "eu-west-1", "--policy-profile", "lax")
+    assert bad.returncode == 2 and "--policy-profile" in bad.stderr

@@ -158,9 +158,10 @@ def test_an_added_deny_is_reported(pack: Analyzer, dev: Resources) -> None:
 
 
 def test_a_conditional_deny_is_a_reported_risk(pack: Analyzer, dev: Resources) -> None:
+    # Where calls come from is not known to the pack: a source-IP Deny may apply.
     tampered = edit_policy(dev, lambda d: d["Statement"].append(
-        {"Sid": "RegionLock", "Effect": "Deny", "Action": "*", "Resource": "*",
-         "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}}))
+        {"Sid": "OfficeOnly", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}))
     messages = of(pack.analyze_stack(tampered), INTACT)
     assert messages and all("conditional Deny that may take away" in m for m in messages)
 

@@ -26,9 +26,11 @@ from typing import Any, Final
 from .partitions import PARTITIONS, partition_of
 from .render import MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_MAX_CHARS, QuotaExceeded, policy_size, render, to_json
 from .settings import (
+    DEFAULT_POLICY_PROFILE,
     DEFAULT_QUALIFIER,
     DEFAULT_SST_VERSION,
     FEATURES,
+    POLICY_PROFILES,
     DeployerSettings,
     InvalidSetting,
     features_from,
@@ -64,6 +66,7 @@ _FLAGS: Final = {
     "ssmPrefix": "--ssm-prefix",
     "sstVersion": "--sst-version",
     "fileAssetsBucketName": "--file-assets-bucket-name",
+    "policyProfile": "--policy-profile",
     "features": "--enable/--disable",
 }
 
@@ -122,6 +125,9 @@ def parser(prog: str = "sst-deployer") -> argparse.ArgumentParser:
     r.add_argument("--file-assets-bucket-name", metavar="BUCKET",
                    help="cdk.fileAssetsBucketName, if the app sets it (default: CDK's "
                         "cdk-<qualifier>-assets-<account>-<region>)")
+    r.add_argument("--policy-profile", choices=POLICY_PROFILES, default=DEFAULT_POLICY_PROFILE,
+                   help="page: SST's IAM page as written; strict: only SST's real calls, with account "
+                        "and region in CDK names (default: %(default)s)")
     r.add_argument("--sst-version", default=DEFAULT_SST_VERSION, metavar="VERSION",
                    help="the app's SST 2.x version (default: %(default)s)")
     r.add_argument("--enable", action="append", default=[], choices=list(FEATURES), metavar="FEATURE",
@@ -166,6 +172,7 @@ def settings_from(args: argparse.Namespace) -> DeployerSettings:
         file_assets_bucket_name=args.file_assets_bucket_name,
         features=features_from(_toggles(args.enable, args.disable)),
         sst_version=args.sst_version,
+        policy_profile=args.policy_profile,
     )
 
 
