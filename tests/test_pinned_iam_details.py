@@ -39,7 +39,7 @@ def test_a_deny_too_complex_to_rule_out_is_taken_to_apply_and_says_where_it_is(n
     decision = evaluate(REQ, [doc])
     assert not decision.granted and [st.sid for _, st in decision.denied_by] == ["Fence"]
     (undecided,) = decision.undecided
-    assert undecided.startswith(f"whether {where} applies (")
+    assert undecided.startswith(f"whether {where} applies to {REQ.resource} (")
 
 
 def test_a_statement_without_a_usable_sid_is_labelled_by_position() -> None:
