@@ -34,6 +34,10 @@ def test_bad_tags_name_the_setting(tags: dict[str, str], message: str) -> None:
     assert (err.value.setting, err.value.message) == ("tags", message)
 
 
+def test_tag_keys_of_128_and_values_of_256_characters_are_allowed() -> None:
+    DeployerRoleArgs(settings=S, tags={"k" * 128: "v" * 256}).validate()
+
+
 def test_a_role_tagged_with_only_a_marker_and_regions_gets_every_default() -> None:
     tags = {MARKER: "least-privilege", "sst-deployer:regions": "eu-west-1"}
     assert from_tags(tags, account=A) == S

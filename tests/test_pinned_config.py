@@ -82,6 +82,7 @@ def test_an_empty_config_is_every_default() -> None:
     ("features", ["bind"], "an object of booleans"),
     ("tags", ["a"], "an object of strings"),
     ("trust", "anyone", "an object"),
+    ("regions", "us-east-1", "a list of strings"),
 ])
 def test_a_value_of_the_wrong_type_names_its_key_and_type(key: str, value: Any, what: str) -> None:
     with pytest.raises(ConfigError) as err:
@@ -94,3 +95,18 @@ def test_a_policy_file_that_is_not_json_names_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         args({"strategy": "custom", "policyFile": "p.json"}, tmp_path)
     assert str(err.value).startswith(f"sst-deployer:policyFile: {(tmp_path / 'p.json').resolve()} is not valid JSON: ")
+
+
+@pytest.mark.parametrize("trust, key, what, value", [
+    ({"githubOidc": "acme/app"}, "trust.githubOidc", "an object", "acme/app"),
+    ({"githubOidc": {"repository": "acme/app", "branches": ["main"], "providerArn": 5}},
+     "trust.githubOidc.providerArn", "an ARN", 5),
+    ({"githubOidc": {"repository": "acme/app", "branches": "main"}}, "trust.githubOidc.branches",
+     "a list of strings", "main"),
+    ({"principals": "112233445566"}, "trust.principals", "a list of strings", "112233445566"),
+    ({"requireMfa": "yes"}, "trust.requireMfa", "true or false", "yes"),
+])
+def test_a_trust_value_of_the_wrong_type_names_its_key(trust: dict[str, Any], key: str, what: str, value: Any) -> None:
+    with pytest.raises(ConfigError) as err:
+        args({"trust": trust})
+    assert str(err.value) == f"sst-deployer:{key}: must be {what}, not {json.dumps(value)}"
