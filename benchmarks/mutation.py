@@ -207,7 +207,9 @@ def run(modules: list[str], fresh: bool, max_children: int, retry: bool = False,
     mutmut = ["nice", "-n", "15", str(VENV_BIN / "mutmut"), "run", "--max-children", str(max_children)]
     metas = _metas()
     generated = {_module_of(n) for codes in metas.values() for n in codes}
-    if not set(modules) <= generated:  # generate every mutant first (and test the one of partitions.py)
+    stale = any(not (MUTANTS / m).exists() or (WORK / m).stat().st_mtime > (MUTANTS / m).stat().st_mtime
+                for m in MODULES)
+    if stale or not set(modules) <= generated:  # (re)generate mutants first (and test the one of partitions.py)
         subprocess.call([*mutmut, "sst_deployer.partitions.*"], cwd=WORK, env=env)
         metas = _metas()
     chosen = _sampled([n for codes in metas.values() for n in codes if _module_of(n) in modules], sample)
