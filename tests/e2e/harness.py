@@ -87,7 +87,7 @@ def client(service: str, moto: str, region: str, **creds: str) -> Any:
     return boto3.client(service, endpoint_url=f"http://{moto}", region_name=region, **(creds or _ADMIN))
 
 
-def create_deployer(moto: str, settings: DeployerSettings, region: str) -> dict[str, str]:
+def create_deployer(moto: str, documents: list[dict[str, Any]], region: str) -> dict[str, str]:
     """The rendered deployer role in moto's IAM, and the credentials of a session of it,
     obtained by a developer user allowed nothing but ``sts:AssumeRole`` on it."""
     iam = client("iam", moto, region)
@@ -95,7 +95,7 @@ def create_deployer(moto: str, settings: DeployerSettings, region: str) -> dict[
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}]}
     role = iam.create_role(RoleName="sst-deployer-e2e", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
-    for i, doc in enumerate(render(settings)):
+    for i, doc in enumerate(documents):
         arn = iam.create_policy(PolicyName=f"sst-deployer-e2e-{i + 1}", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
         iam.attach_role_policy(RoleName="sst-deployer-e2e", PolicyArn=arn)
     iam.put_user_policy(UserName="e2e-developer", PolicyName="assume-deployer", PolicyDocument=json.dumps({
@@ -194,13 +194,15 @@ class Session:
 
 @contextmanager
 def session(settings: DeployerSettings, region: str, app_env: Mapping[str, str], workdir: Path,
-            enforce: bool = True) -> Iterator[Session]:
-    """moto, the proxy and the deployer, ready for :meth:`Session.sst`."""
+            enforce: bool = True, documents: list[dict[str, Any]] | None = None) -> Iterator[Session]:
+    """moto, the proxy and the deployer, ready for :meth:`Session.sst`. The deployer's
+    documents are those rendered for ``settings`` unless ``documents`` are given."""
+    documents = render(settings) if documents is None else documents
     with moto_server() as moto:
         state = ProxyState(moto=moto, account=ACCOUNT)
         with running(state) as proxy:
-            creds = create_deployer(moto, settings, region)
+            creds = create_deployer(moto, documents, region)
             state.deployer_keys.add(creds["AWS_ACCESS_KEY_ID"])
-            state.judge = Judge.for_settings(settings)
+            state.judge = Judge.of(documents)
             state.enforce = enforce
             yield Session(moto, proxy, state, settings, region, dict(app_env), creds, workdir)
