@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from e2e import recording
 from e2e.calls import Check
 from e2e.judge import Judge

@@ -60,7 +60,7 @@ def _free_port() -> int:
 def moto_server() -> Iterator[str]:
     """moto with the bridges, on a free port of 127.0.0.1; yields host:port."""
     port = _free_port()
-    log = open(os.devnull, "wb")  # noqa: SIM115
+    log = open(os.devnull, "wb")
     proc = subprocess.Popen([sys.executable, str(HERE / "moto_launcher.py"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=log, stderr=log)
     deadline = time.monotonic() + 60

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from sst_deployer.render import render
 from sst_deployer.settings import DeployerSettings
 
