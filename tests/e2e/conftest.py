@@ -7,10 +7,11 @@ SST itself) and is skipped otherwise, with the reason printed at the end of the 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from .harness import node_tools
+from .harness import APP, node_tools
 
 _SKIPPED: list[str] = []
 
@@ -19,10 +20,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: runs the real SST CLI against moto (deselect with -m 'not e2e')")
 
 
-@pytest.fixture(scope="session")
-def sst_cli() -> None:
-    """Fail (in CI) or skip (elsewhere) when the SST CLI cannot run."""
-    reason = node_tools()
+def require_sst(app_dir: Path = APP) -> None:
+    """Fail (in CI) or skip (elsewhere) when the SST CLI installed in ``app_dir`` cannot run."""
+    reason = node_tools(app_dir)
     if reason is None:
         return
     message = f"SST CLI end-to-end suite cannot run: {reason}"
@@ -31,6 +31,11 @@ def sst_cli() -> None:
     if message not in _SKIPPED:
         _SKIPPED.append(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sst_cli() -> None:
+    require_sst()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -36,18 +36,41 @@ SST_VERSION = "2.49.8"
 _ADMIN = {"aws_access_key_id": "e2e-setup", "aws_secret_access_key": "e2e-setup"}
 
 
-def node_tools() -> str | None:
+APP_SOURCES = ("sst.config.ts", "stacks", "src", "tsconfig.json")
+
+
+def node_tools(app_dir: Path = APP) -> str | None:
     """Why the SST CLI cannot run here, or None when node, npm and the installed app are there."""
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
             return f"{tool} is not on PATH"
-    if not (APP / "node_modules" / "sst" / "package.json").exists():
-        return f"the SST app's packages are not installed: run `npm ci` in {APP.relative_to(HERE.parent.parent)}"
+    if not (app_dir / "node_modules" / "sst" / "package.json").exists():
+        return f"the SST app's packages are not installed: run `npm ci` in {app_dir.relative_to(HERE.parent.parent)}"
     return None
 
 
-def installed_sst_version() -> str:
-    return str(json.loads((APP / "node_modules" / "sst" / "package.json").read_text())["version"])
+def installed_sst_version(app_dir: Path = APP) -> str:
+    return str(json.loads((app_dir / "node_modules" / "sst" / "package.json").read_text())["version"])
+
+
+def prepare_app(app_dir: Path) -> None:
+    """Give an app folder pinned to another SST version the app's own sources (copies,
+    gitignored: esbuild would resolve symlinked sources against tests/e2e/app's packages)."""
+    if app_dir == APP:
+        return
+    for name in APP_SOURCES:
+        target = app_dir / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        if (APP / name).is_dir():
+            shutil.copytree(APP / name, target)
+        else:
+            shutil.copy2(APP / name, target)
+
+
+def clean_build_output(app_dir: Path = APP) -> None:
+    """SST's build output (.sst/): each run starts from the sources alone."""
+    shutil.rmtree(app_dir / ".sst", ignore_errors=True)
 
 
 def _free_port() -> int:
@@ -60,7 +83,7 @@ def _free_port() -> int:
 def moto_server() -> Iterator[str]:
     """moto with the bridges, on a free port of 127.0.0.1; yields host:port."""
     port = _free_port()
-    log = open(os.devnull, "wb")
+    log = open(os.environ.get("E2E_MOTO_LOG") or os.devnull, "wb")
     proc = subprocess.Popen([sys.executable, str(HERE / "moto_launcher.py"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=log, stderr=log)
     deadline = time.monotonic() + 60
@@ -128,6 +151,7 @@ class Session:
     app_env: Mapping[str, str]  # E2E_* names for sst.config.ts
     credentials: Mapping[str, str]
     workdir: Path
+    app_dir: Path = APP
     phases: list[Phase] = field(default_factory=list)
 
     @property
@@ -153,9 +177,9 @@ class Session:
         self.state.phase = phase
         started = time.monotonic()
         proc = subprocess.run(
-            ["nice", "-n", "10", "node", str(APP / "node_modules" / "sst" / "cli" / "sst.js"), *args,
+            ["nice", "-n", "10", "node", str(self.app_dir / "node_modules" / "sst" / "cli" / "sst.js"), *args,
              "--stage", STAGE],
-            cwd=APP, env={**self.env(), **(extra_env or {})}, capture_output=True, text=True, timeout=timeout,
+            cwd=self.app_dir, env={**self.env(), **(extra_env or {})}, capture_output=True, text=True, timeout=timeout,
             check=False,
         )
         result = Phase(phase, list(args), proc.returncode, time.monotonic() - started, proc.stdout + proc.stderr)
@@ -194,7 +218,8 @@ class Session:
 
 @contextmanager
 def session(settings: DeployerSettings, region: str, app_env: Mapping[str, str], workdir: Path,
-            enforce: bool = True, documents: list[dict[str, Any]] | None = None) -> Iterator[Session]:
+            enforce: bool = True, documents: list[dict[str, Any]] | None = None,
+            app_dir: Path = APP) -> Iterator[Session]:
     """moto, the proxy and the deployer, ready for :meth:`Session.sst`. The deployer's
     documents are those rendered for ``settings`` unless ``documents`` are given."""
     documents = render(settings) if documents is None else documents
@@ -205,4 +230,5 @@ def session(settings: DeployerSettings, region: str, app_env: Mapping[str, str],
             state.deployer_keys.add(creds["AWS_ACCESS_KEY_ID"])
             state.judge = Judge.of(documents)
             state.enforce = enforce
-            yield Session(moto, proxy, state, settings, region, dict(app_env), creds, workdir)
+            prepare_app(app_dir)
+            yield Session(moto, proxy, state, settings, region, dict(app_env), creds, workdir, app_dir)

@@ -83,6 +83,52 @@ def bridge_ssm_parameter_tags() -> None:
     Parameter.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
 
 
+def bridge_ssm_parameter_attributes() -> None:
+    """Gap: moto's ``AWS::SSM::Parameter`` has no ``Fn::GetAtt`` attributes (no
+    ``get_cfn_attribute``), so an output ``!GetAtt Param.Value`` fails and the stack shows
+    no Outputs at all. The CDK bootstrap template before CLI 2.1000 reads its
+    ``BootstrapVersion`` output so (SST 2.48 and earlier use it), and SST then stops
+    with "Failed to load bootstrap stack status". Answer ``Value`` and ``Type`` as AWS does."""
+    from moto.ssm.models import Parameter
+
+    def get_cfn_attribute(self: Any, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Value":
+            return self.value
+        if attribute_name == "Type":
+            return self.type
+        raise UnformattedGetAttTemplateException()
+
+    Parameter.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Value", "Type"))  # type: ignore[attr-defined]
+    Parameter.get_cfn_attribute = get_cfn_attribute  # type: ignore[attr-defined]
+
+
+def bridge_template_url_on_an_ip_endpoint() -> None:
+    """Gap: moto reads a ``TemplateURL`` path-style only when its host is ``localhost`` or
+    ``s3...amazonaws.com``; any other host is taken as ``<bucket>.<domain>``. The CDK
+    toolkit of SST 2.48 builds the URL from ``AWS_ENDPOINT_URL`` (``http://127.0.0.1:<port>/
+    <bucket>/<key>``), so moto looks for bucket ``127`` and CreateStack answers 404. Read
+    such URLs path-style, as S3 serves them on an IP endpoint."""
+    import ipaddress
+    from urllib.parse import urlparse
+
+    from moto.cloudformation import responses, utils
+
+    original = utils.get_stack_from_s3_url
+
+    def get_stack_from_s3_url(template_url: str, account_id: str, partition: str) -> str:
+        host = urlparse(template_url).hostname or ""
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return original(template_url, account_id, partition)
+        return original(f"http://localhost{urlparse(template_url).path}", account_id, partition)
+
+    utils.get_stack_from_s3_url = get_stack_from_s3_url
+    responses.get_stack_from_s3_url = get_stack_from_s3_url  # type: ignore[attr-defined]
+
+
 def bridge_lambda_function_tags() -> None:
     """Gap: moto builds an ``AWS::Lambda::Function`` from a template without its ``Tags``
     property (``LambdaFunction.create_from_cloudformation_json`` copies only a few
@@ -106,6 +152,8 @@ BRIDGES = (
     bridge_change_set_outputs,
     bridge_custom_resources,
     bridge_ssm_parameter_tags,
+    bridge_ssm_parameter_attributes,
+    bridge_template_url_on_an_ip_endpoint,
     bridge_lambda_function_tags,
 )
 

@@ -10,8 +10,8 @@ Rerecord the committed calls with ``E2E_RECORD=1 venv/bin/python -m pytest tests
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +22,8 @@ from sst_deployer.render import render
 from sst_deployer.settings import DeployerSettings
 
 from . import recording
-from .harness import ACCOUNT, APP, Phase, installed_sst_version, session
+from .conftest import require_sst
+from .harness import ACCOUNT, APP, HERE, Phase, clean_build_output, installed_sst_version, session
 from .proxy import Recorded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("sst_cli")]
@@ -44,6 +45,7 @@ class Run:
     name: str
     settings: DeployerSettings
     app_env: dict[str, str]
+    app_dir: Path = APP
 
 
 RUNS = {
@@ -62,6 +64,13 @@ RUNS = {
             "E2E_BOOTSTRAP_BUCKET": "acme-sstboot-e2e", "E2E_SSM_PREFIX": "/acme/e2eapp/e2e/",
         },
     ),
+    # The last line before 2.49: stacks are created and updated by the CDK deploy role.
+    "default-sst-2.48": Run(
+        "default",
+        DeployerSettings(account=ACCOUNT, regions=("us-east-1",), sst_version="2.48.5"),
+        {},
+        HERE / "app-sst-2.48",
+    ),
 }
 
 
@@ -77,31 +86,29 @@ class Result:
         return [r for r in self.records if r.signer == "deployer" and (phase is None or r.phase == phase)]
 
 
-def _clean_build_output() -> None:
-    shutil.rmtree(APP / ".sst", ignore_errors=True)
-
-
 @pytest.fixture(scope="module", params=sorted(RUNS))
 def result(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Result]:
     run = RUNS[request.param]
+    require_sst(run.app_dir)
     region = run.settings.regions[0]
     started = time.monotonic()
-    _clean_build_output()
-    with session(run.settings, region, run.app_env, tmp_path_factory.mktemp(run.name)) as ses:
+    clean_build_output(run.app_dir)
+    with session(run.settings, region, run.app_env, tmp_path_factory.mktemp(run.name), app_dir=run.app_dir) as ses:
         for phase, args, env in PHASES:
             if phase == "secrets-set":
                 ses.write_stack_metadata()
             done = ses.sst(phase, *args, extra_env=env)
             if done.returncode != 0:
                 break
-        out = Result(run, installed_sst_version(), list(ses.phases), list(ses.state.records),
+        out = Result(run, installed_sst_version(run.app_dir), list(ses.phases), list(ses.state.records),
                      time.monotonic() - started)
-    _clean_build_output()
+    clean_build_output(run.app_dir)
     if os.environ.get("E2E_RECORD") and all(p.returncode == 0 for p in out.phases):
         recording.write(recording.fixture_path(out.sst_version, run.name), recording.summary(
             out.sst_version, run.settings, run.app_env, [p for p, _, _ in PHASES], out.records))
-    print(f"\ne2e {run.name}: {len(out.phases)} phases in {out.seconds:.0f} s; deployer checks per phase:",
-          {p: sum(len(r.checks) for r in out.deployer(p)) for p, _, _ in PHASES})
+    per_phase = {p: sum(len(r.checks) for r in out.deployer(p)) for p, _, _ in PHASES}
+    print(f"\ne2e sst {out.sst_version} {run.name}: {len(out.phases)} phases in {out.seconds:.0f} s; "
+          f"deployer checks per phase: {per_phase}")
     yield out
 
 
@@ -121,6 +128,8 @@ def test_every_call_signed_with_the_deployers_key_is_granted(result: Result) -> 
 
 def test_the_checks_no_client_request_shows_are_judged(result: Result) -> None:
     s = result.run.settings
+    if s.version < (2, 49, 0):
+        pytest.skip("before 2.49 the CDK deploy role, not the deployer, creates and updates stacks")
     bucket = s.file_assets_bucket_name or f"cdk-{s.qualifier}-assets-{ACCOUNT}-{s.regions[0]}"
     for phase in ("bootstrap", "deploy-create", "deploy-update"):
         implied = {(c.action, c.resource.split("/")[0] if c.action == "s3:GetObject" else c.resource)
@@ -128,6 +137,17 @@ def test_the_checks_no_client_request_shows_are_judged(result: Result) -> None:
         assert ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/cdk-{s.qualifier}-cfn-exec-role-{ACCOUNT}-"
                 f"{s.regions[0]}") in implied, phase
         assert ("s3:GetObject", f"arn:aws:s3:::{bucket}") in implied, phase
+
+
+def test_before_2_49_the_cdk_deploy_role_creates_the_stacks_not_the_deployer(result: Result) -> None:
+    writes = {"CreateStack", "UpdateStack", "CreateChangeSet", "ExecuteChangeSet"}
+    app_stack = "stack/e2e-e2eapp-Api/"
+    by = {r.signer for r in result.records
+          if r.operation in writes and any(app_stack in c.resource for c in r.checks)}
+    if result.run.settings.version >= (2, 49, 0):
+        assert by == {"deployer"}
+    else:
+        assert by == {f"cdk-{result.run.settings.qualifier}-deploy-role-{ACCOUNT}-us-east-1"}
 
 
 def test_calls_of_the_assumed_cdk_roles_are_recorded_not_judged(result: Result) -> None:
@@ -148,7 +168,7 @@ def test_the_names_the_settings_give_are_the_names_sst_used(result: Result) -> N
     s = result.run.settings
     resources = {c.resource for r in result.deployer() for c in r.checks}
     expected = {
-        f"stack/{s.toolkit_stack_name}/", f"stack/{s.bootstrap_stack_name}/", f"cdk-{s.qualifier}-cfn-exec-role",
+        f"stack/{s.toolkit_stack_name}/", f"stack/{s.bootstrap_stack_name}/", f"cdk-{s.qualifier}-deploy-role",
         f"parameter{s.ssm_prefix}", f":::{s.bootstrap_bucket_prefix}",
     }
     for fragment in expected:
@@ -159,7 +179,7 @@ def test_the_committed_calls_are_the_calls_sst_makes(result: Result) -> None:
     """The fixture tests/test_sst_calls.py judges without node is what this SST version does."""
     path = recording.fixture_path(result.sst_version, result.run.name)
     assert path.exists(), f"no recording for sst {result.sst_version}: rerun with E2E_RECORD=1"
-    data = __import__("json").loads(path.read_text())
+    data = json.loads(path.read_text())
     committed = {(phase, op, c.action) for phase, op, c in recording.deployer_checks(data)}
     live = {(r.phase, r.operation, c.action) for r in result.deployer() for c in r.checks}
     assert live == committed, f"SST's calls changed ({path.name}); rerun with E2E_RECORD=1 and review the diff"
@@ -172,11 +192,11 @@ def test_a_role_without_cloudformation_create_stack_fails_where_aws_would(tmp_pa
     for doc in documents:
         for st in doc["Statement"]:
             st["Action"] = [a for a in st["Action"] if a != "cloudformation:CreateStack"]
-    _clean_build_output()
+    clean_build_output()
     with session(settings, "us-east-1", {}, tmp_path, documents=documents) as ses:
         phase = ses.sst("bootstrap", "bootstrap")
         denied = [(r.operation, c.action, c.resource) for r in ses.records("bootstrap") for c in r.denied]
-    _clean_build_output()
+    clean_build_output()
     assert phase.returncode != 0
     assert "not authorized to perform: cloudformation:CreateStack" in phase.output
     assert denied == [("CreateStack", "cloudformation:CreateStack",
