@@ -299,3 +299,93 @@ def checks(
     if service in ("iot", "execute-api") and op == "DescribeEndpoint":
         return op, [check("iot:DescribeEndpoint", "*")]
     return op, [check(f"{service}:{op}", "*")]
+
+
+# --------------------------------------------------------------------------- stacks without a role
+
+AS_CALLER = "CloudFormation creating the stack's resources with the caller's credentials (no RoleARN)"
+
+# What CloudFormation calls, as the caller, to create a resource of each type the CDK
+# bootstrap template holds: the create call, and one call per property set after it
+# (the resource types' "handlers.create.permissions" in the CloudFormation registry schemas).
+_AS_CALLER_ACTIONS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "AWS::IAM::Role": (("iam:CreateRole", None), ("iam:GetRole", None), ("iam:TagRole", "Tags"),
+                       ("iam:PutRolePolicy", "Policies"), ("iam:AttachRolePolicy", "ManagedPolicyArns")),
+    "AWS::S3::Bucket": (("s3:CreateBucket", None), ("s3:PutEncryptionConfiguration", "BucketEncryption"),
+                        ("s3:PutBucketVersioning", "VersioningConfiguration"),
+                        ("s3:PutLifecycleConfiguration", "LifecycleConfiguration"),
+                        ("s3:PutBucketPublicAccessBlock", "PublicAccessBlockConfiguration")),
+    "AWS::ECR::Repository": (("ecr:CreateRepository", None), ("ecr:PutLifecyclePolicy", "LifecyclePolicy"),
+                             ("ecr:SetRepositoryPolicy", "RepositoryPolicyText")),
+    "AWS::SSM::Parameter": (("ssm:PutParameter", None),),
+}
+
+
+def _physical_arn(kind: str, physical: str, region: str, account: str) -> str:
+    return {
+        "AWS::IAM::Role": f"arn:aws:iam::{account}:role/{physical}",
+        "AWS::S3::Bucket": f"arn:aws:s3:::{physical}",
+        "AWS::ECR::Repository": f"arn:aws:ecr:{region}:{account}:repository/{physical}",
+        "AWS::SSM::Parameter": f"arn:aws:ssm:{region}:{account}:parameter/{physical.lstrip('/')}",
+    }[kind]
+
+
+def parse_template(body: str) -> Mapping[str, object]:
+    """A CloudFormation template, JSON or YAML (short-form ``!Tags`` kept as ``{tag: value}``)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def tagged(loader: yaml.SafeLoader, tag: str, node: yaml.Node) -> object:
+        if isinstance(node, yaml.ScalarNode):
+            value: object = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node)
+        else:
+            value = loader.construct_mapping(node)  # type: ignore[arg-type]
+        return {tag: value}
+
+    Loader.add_multi_constructor("!", tagged)
+    loaded = yaml.load(body, Loader=Loader)  # a SafeLoader subclass: builds plain data only
+    return loaded if isinstance(loaded, Mapping) else {}
+
+
+def as_caller_checks(template: Mapping[str, object], created: Mapping[str, tuple[str, str]],
+                     region: str, account: str) -> list[Check]:
+    """The checks CloudFormation makes with the caller's credentials to create a stack's
+    resources when no service role is given (CloudFormation user guide, "service role":
+    without one it uses the caller's credentials). ``created`` maps logical ids to
+    (type, physical id) of the resources the stack really has (conditions applied)."""
+    resources = template.get("Resources")
+    if not isinstance(resources, Mapping):
+        return []
+    out: list[Check] = []
+    context = {"aws:requestedregion": region}
+
+    def ref(value: object) -> str | None:
+        if isinstance(value, Mapping) and isinstance(value.get("Ref"), str) and value["Ref"] in created:
+            return created[value["Ref"]][1]
+        return None
+
+    for logical, (kind, physical) in sorted(created.items()):
+        body = resources.get(logical)
+        props = body.get("Properties", {}) if isinstance(body, Mapping) else {}
+        for action, prop in _AS_CALLER_ACTIONS.get(kind, ()):
+            if prop is None or (isinstance(props, Mapping) and prop in props):
+                out.append(Check(action, _physical_arn(kind, physical, region, account), context, AS_CALLER))
+    for logical, body in resources.items():
+        if not isinstance(body, Mapping) or not isinstance(body.get("Properties"), Mapping):
+            continue
+        props = body["Properties"]
+        # moto skips AWS::S3::BucketPolicy: one without a Condition is created with its bucket.
+        made = logical in created or (body.get("Type") == "AWS::S3::BucketPolicy" and "Condition" not in body)
+        if not made:
+            continue
+        if body.get("Type") == "AWS::S3::BucketPolicy" and (bucket := ref(props.get("Bucket"))):
+            out.append(Check("s3:PutBucketPolicy", f"arn:aws:s3:::{bucket}", context, AS_CALLER))
+        if body.get("Type") == "AWS::IAM::Policy":
+            for role in props.get("Roles") or []:
+                if name := ref(role):
+                    out.append(Check("iam:PutRolePolicy", f"arn:aws:iam::{account}:role/{name}", context, AS_CALLER))
+    return out

@@ -172,7 +172,7 @@ class Session:
             "E2E_MQTT_REPORT": self.proxy + MQTT_PATH, "E2E_ACCOUNT": ACCOUNT,
         }
 
-    def sst(self, phase: str, *args: str, timeout: float = 240, extra_env: Mapping[str, str] | None = None) -> Phase:
+    def sst(self, phase: str, *args: str, timeout: float = 120, extra_env: Mapping[str, str] | None = None) -> Phase:
         """One SST CLI phase (``nice``d: the machine is shared), its calls recorded under ``phase``."""
         self.state.phase = phase
         started = time.monotonic()

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from .calls import Check, Request, checks, signature
+from .calls import Check, Request, as_caller_checks, checks, form, parse_template, signature
 from .judge import Judge
 
 MQTT_PATH = "/__e2e/mqtt"  # where the in-process MQTT bridge (mqtt_bridge.cjs) reports
@@ -62,6 +62,8 @@ class ProxyState:
     records: list[Recorded] = field(default_factory=list)
     stack_ids: dict[str, str] = field(default_factory=dict)
     key_roles: dict[str, str] = field(default_factory=dict)  # access key -> assumed role name
+    # stack name -> (RoleARN, TemplateBody) of the deployer's last change set for it
+    change_sets: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def signer(self, key: str) -> str:
@@ -153,6 +155,11 @@ class _Handler(BaseHTTPRequestHandler):
         if record is not None:
             record.status = status
             self._learn(req, record, rbody)
+            if record.signer == "deployer" and record.operation == "ExecuteChangeSet" and status == 200:
+                try:
+                    self._as_caller(req, record)
+                except Exception as exc:  # a judge that cannot judge fails the run, loudly
+                    record.denied.append(Check("e2e:CouldNotJudge", f"{type(exc).__name__}: {exc}"))
         self._reply(status, rheaders, rbody)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
@@ -177,11 +184,36 @@ class _Handler(BaseHTTPRequestHandler):
                 for stack_id in re.findall(r"<StackId>(arn:[^<]+)</StackId>", text):
                     name = stack_id.split(":stack/")[1].split("/")[0]
                     state.stack_ids[name] = stack_id
+            if record.signer == "deployer" and record.operation == "CreateChangeSet":
+                params = form(req)
+                state.change_sets[params.get("StackName", "")] = (params.get("RoleARN", ""),
+                                                                  params.get("TemplateBody", ""))
             if record.operation == "AssumeRole" and record.status == 200:
                 key = re.search(r"<AccessKeyId>([^<]+)</AccessKeyId>", text)
                 role = record.checks[0].resource.split("/")[-1] if record.checks else "?"
                 if key:
                     state.key_roles[key.group(1)] = role
+
+    def _as_caller(self, req: Request, record: Recorded) -> None:
+        """A change set executed without RoleARN: CloudFormation created the stack's resources
+        with the deployer's own credentials; judge those calls too (after the fact: moto has
+        already made them, so a denial shows in the record, not as AccessDenied)."""
+        state = self.server.state
+        name = form(req).get("StackName", "")
+        role_arn, body = state.change_sets.get(name, ("", ""))
+        if role_arn or not body:
+            return
+        import boto3
+
+        cfn = boto3.client("cloudformation", endpoint_url=f"http://{state.moto}", region_name=record.region,
+                           aws_access_key_id="e2e-setup", aws_secret_access_key="e2e-setup")
+        created = {r["LogicalResourceId"]: (r["ResourceType"], r.get("PhysicalResourceId", ""))
+                   for r in cfn.describe_stack_resources(StackName=name)["StackResources"]
+                   if r.get("LogicalResourceId")}
+        implied = as_caller_checks(parse_template(body), created, record.region, state.account)
+        record.checks.extend(implied)
+        if state.judge is not None:
+            record.denied.extend(state.judge.denied(implied))
 
     def _tags(self, req: Request, sig: Any) -> dict[str, dict[str, str]]:
         """The tags of the Lambda function a request names, read from moto (the context

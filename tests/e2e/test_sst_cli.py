@@ -22,6 +22,7 @@ from sst_deployer.render import render
 from sst_deployer.settings import DeployerSettings
 
 from . import recording
+from .calls import AS_CALLER
 from .conftest import require_sst
 from .harness import ACCOUNT, APP, HERE, Phase, clean_build_output, installed_sst_version, session
 from .proxy import Recorded
@@ -137,6 +138,24 @@ def test_the_checks_no_client_request_shows_are_judged(result: Result) -> None:
         assert ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/cdk-{s.qualifier}-cfn-exec-role-{ACCOUNT}-"
                 f"{s.regions[0]}") in implied, phase
         assert ("s3:GetObject", f"arn:aws:s3:::{bucket}") in implied, phase
+
+
+def test_cdk_bootstrap_resources_are_judged_as_created_with_the_deployers_rights(result: Result) -> None:
+    """`cdk bootstrap` executes its change set without RoleARN: CloudFormation creates the CDK
+    roles, assets bucket, repository and version parameter with the deployer's credentials."""
+    s = result.run.settings
+    as_caller = {(c.action, c.resource) for r in result.deployer("bootstrap") for c in r.checks
+                 if c.implied == AS_CALLER}
+    region = s.regions[0]
+    bucket = s.file_assets_bucket_name or f"cdk-{s.qualifier}-assets-{ACCOUNT}-{region}"
+    for kind in ("cfn-exec", "deploy", "file-publishing", "image-publishing", "lookup"):
+        assert ("iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/cdk-{s.qualifier}-{kind}-role-{ACCOUNT}-{region}") \
+            in as_caller
+    assert ("s3:CreateBucket", f"arn:aws:s3:::{bucket}") in as_caller
+    assert ("ecr:CreateRepository", f"arn:aws:ecr:{region}:{ACCOUNT}:repository/cdk-{s.qualifier}-container-assets-"
+            f"{ACCOUNT}-{region}") in as_caller
+    assert ("ssm:PutParameter", f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/cdk-bootstrap/{s.qualifier}/version") \
+        in as_caller
 
 
 def test_before_2_49_the_cdk_deploy_role_creates_the_stacks_not_the_deployer(result: Result) -> None:
