@@ -343,7 +343,7 @@ def parse_template(body: str) -> Mapping[str, object]:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node)
         else:
-            value = loader.construct_mapping(node)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node)
         return {tag: value}
 
     Loader.add_multi_constructor("!", tagged)

@@ -100,7 +100,7 @@ def bridge_ssm_parameter_attributes() -> None:
             return self.type
         raise UnformattedGetAttTemplateException()
 
-    Parameter.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Value", "Type"))  # type: ignore[attr-defined]
+    Parameter.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Value", "Type"))  # type: ignore[method-assign,assignment]
     Parameter.get_cfn_attribute = get_cfn_attribute  # type: ignore[attr-defined]
 
 
@@ -126,7 +126,7 @@ def bridge_template_url_on_an_ip_endpoint() -> None:
         return original(f"http://localhost{urlparse(template_url).path}", account_id, partition)
 
     utils.get_stack_from_s3_url = get_stack_from_s3_url
-    responses.get_stack_from_s3_url = get_stack_from_s3_url  # type: ignore[attr-defined]
+    responses.get_stack_from_s3_url = get_stack_from_s3_url
 
 
 def bridge_lambda_function_tags() -> None:
