@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..audit import excess, losses
+from ..context import PrincipalContext
 from ..iam import Document
-from ..trust import TrustRules, check_trust
+from ..settings import DeployerSettings
+from ..trust import TrustRules, check_trust, principal_context
 from .model import UNKNOWN, Deployer, is_unknown
 
 Violation = tuple[str, str]
@@ -20,6 +22,17 @@ Violation = tuple[str, str]
 
 def _documents(d: Deployer) -> tuple[Document, ...]:
     return tuple(s.document for s in d.sources if s.document is not None)
+
+
+def _principal(d: Deployer, settings: DeployerSettings) -> PrincipalContext:
+    """Who the role's sessions are (trust policy) and its tags: the principal's part of
+    every request context (sessions and tags stay open while unknown)."""
+    trust = d.role.get("assumeRolePolicy")
+    tags = d.role.get("tags")
+    arn = d.role.get("arn")
+    return principal_context(None if trust is None or is_unknown(trust) else trust,
+                             tags if isinstance(tags, dict) and not is_unknown(tags) else None,
+                             settings.account, settings.partition, arn if isinstance(arn, str) else None)
 
 
 def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
@@ -40,7 +53,7 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
         if d.boundary is not None and d.boundary.error:
             out.append((f"{d.label}: its permissions boundary {d.boundary.what} is not a valid policy "
                         f"document: {d.boundary.error}", urn))
-        lost, risks = losses(d.settings, _documents(d), boundary)
+        lost, risks = losses(d.settings, _documents(d), boundary, _principal(d, d.settings))
         unseen = [s.what for s in d.sources if s.external]
         if lost and not _documents(d):
             sids = sorted({loss.requirement.sid for loss in lost})
@@ -70,7 +83,7 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
                     continue
                 seen.add(key)
                 out.append((
-                    f"{d.label}: {risk.statement} of {risk.document} is a conditional Deny that may take "
+                    f"{d.label}: {risk.statement} of {risk.document} is {risk.what} that may take "
                     f"away SST statement {risk.requirement.sid} ({risk.requirement.describe()}). "
                     "Make sure its condition never holds for deployments, or set "
                     "reportConditionalDenies: false.", urn))
