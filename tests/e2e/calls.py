@@ -25,6 +25,13 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlparse
 
 UNKNOWN_STACK_ID = "*"  # a stack AWS has not named yet: any id
+IAM_REGION = "us-east-1"  # IAM's endpoint in the aws partition: the aws:RequestedRegion of IAM calls
+# CloudFormation calling with the caller's credentials (forward access sessions): IAM User
+# Guide, "AWS global condition context keys", aws:CalledVia and aws:ViaAWSService.
+VIA_CLOUDFORMATION = {
+    "aws:calledvia": "cloudformation.amazonaws.com", "aws:calledviafirst": "cloudformation.amazonaws.com",
+    "aws:calledvialast": "cloudformation.amazonaws.com", "aws:viaawsservice": "true",
+}
 
 
 @dataclass(frozen=True)
@@ -260,7 +267,7 @@ def checks(
                                  **{"iam:passedtoservice": "cloudformation.amazonaws.com"}))
             template = _template_object(params.get("TemplateURL", "")) if params.get("TemplateURL") else None
             if template:
-                out.append(check("s3:GetObject", template, implied=f"{op} TemplateURL"))
+                out.append(check("s3:GetObject", template, implied=f"{op} TemplateURL", **VIA_CLOUDFORMATION))
         return op, out
     if service == "sts":
         params = form(req)
@@ -361,7 +368,8 @@ def as_caller_checks(template: Mapping[str, object], created: Mapping[str, tuple
     if not isinstance(resources, Mapping):
         return []
     out: list[Check] = []
-    context = {"aws:requestedregion": region}
+    context = {"aws:requestedregion": region, **VIA_CLOUDFORMATION}
+    iam_context = {**context, "aws:requestedregion": IAM_REGION}
 
     def ref(value: object) -> str | None:
         if isinstance(value, Mapping) and isinstance(value.get("Ref"), str) and value["Ref"] in created:
@@ -373,7 +381,8 @@ def as_caller_checks(template: Mapping[str, object], created: Mapping[str, tuple
         props = body.get("Properties", {}) if isinstance(body, Mapping) else {}
         for action, prop in _AS_CALLER_ACTIONS.get(kind, ()):
             if prop is None or (isinstance(props, Mapping) and prop in props):
-                out.append(Check(action, _physical_arn(kind, physical, region, account), context, AS_CALLER))
+                out.append(Check(action, _physical_arn(kind, physical, region, account),
+                                 iam_context if action.startswith("iam:") else context, AS_CALLER))
     for logical, body in resources.items():
         if not isinstance(body, Mapping) or not isinstance(body.get("Properties"), Mapping):
             continue
@@ -387,5 +396,6 @@ def as_caller_checks(template: Mapping[str, object], created: Mapping[str, tuple
         if body.get("Type") == "AWS::IAM::Policy":
             for role in props.get("Roles") or []:
                 if name := ref(role):
-                    out.append(Check("iam:PutRolePolicy", f"arn:aws:iam::{account}:role/{name}", context, AS_CALLER))
+                    out.append(Check("iam:PutRolePolicy", f"arn:aws:iam::{account}:role/{name}", iam_context,
+                                     AS_CALLER))
     return out

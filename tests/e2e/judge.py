@@ -1,10 +1,10 @@
 """Judge a recorded AWS check with the project's IAM semantics (``sst_deployer.iam``).
 
-A check's context (region, the resource's tags, the service a role is passed to) becomes
-the set of condition clauses known to hold for the request, which :func:`iam.evaluate`
-compares with each statement's ``Condition``: a ``Null`` ``aws:ResourceTag/sst:app``
-``false`` clause holds when the resource carries ``sst:app``, ``StringEquals`` /
-``StringLike`` clauses hold for the value the request has.
+A check's context (region, the resource's tags, the service a role is passed to, a call
+CloudFormation makes with the caller's credentials) is the request context
+:func:`iam.evaluate` judges each statement's ``Condition`` in, with what every such
+request also carries: the resource's account and ``aws:SecureTransport`` (SDK calls are
+HTTPS; the proxy itself speaks HTTP on 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -13,35 +13,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sst_deployer.iam import Conditions, Document, evaluate, parse_document
+from sst_deployer.context import resource_account
+from sst_deployer.iam import Conditions, Context, Document, evaluate, parse_document
 from sst_deployer.render import render
 from sst_deployer.settings import DeployerSettings
 
 from .calls import Check
 
+ACCOUNT = "123456789012"
+
 
 @dataclass(frozen=True)
 class Asked:
-    """A check as :func:`iam.evaluate` reads a requirement."""
+    """A check as :func:`iam.evaluate` reads a requirement (no condition of its own)."""
 
     action: str
     resource: str
-    condition: Conditions
+    condition: Conditions = frozenset()
 
 
-def known_conditions(context: Mapping[str, str]) -> Conditions:
-    """The condition clauses a request with ``context`` satisfies."""
-    clauses = set()
-    for key, value in context.items():
-        key = key.lower()
-        for op in ("stringequals", "stringlike", "arnequals", "arnlike"):
-            clauses.add((op, key, frozenset({value})))
-        clauses.add(("null", key, frozenset({"false"})))
-    return frozenset(clauses)
-
-
-def asked(check: Check) -> Asked:
-    return Asked(check.action, check.resource, known_conditions(check.context))
+def context_of(check: Check, account: str = ACCOUNT) -> Context:
+    """The request context of ``check``."""
+    return Context.of({**check.context, "aws:ResourceAccount": resource_account(check.resource, account),
+                       "aws:SecureTransport": "true"})
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,7 @@ class Judge:
         return cls.of(render(settings))
 
     def allows(self, check: Check) -> bool:
-        return evaluate(asked(check), self.documents).granted
+        return evaluate(Asked(check.action, check.resource), self.documents, None, context_of(check)).granted
 
     def denied(self, checks: Sequence[Check]) -> list[Check]:
         return [c for c in checks if not self.allows(c)]

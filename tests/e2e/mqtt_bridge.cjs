@@ -30,7 +30,8 @@ class RecordedDevice extends EventEmitter {
   constructor(opts) {
     super();
     this.opts = opts;
-    this.clientId = opts.clientId || "sst-cli";
+    // SST gives no clientId: mqtt.js then names the client mqttjs_<8 hex digits> (lib/client.js).
+    this.clientId = opts.clientId || "mqttjs_" + Math.random().toString(16).substr(2, 8);
     const arn = (kind, name) => `arn:aws:iot:${opts.region}:${ACCOUNT}:${kind}/${name}`;
     this.arn = arn;
     this.ready = report(opts, "Connect", "iot:Connect", arn("client", this.clientId)).then((status) => {
