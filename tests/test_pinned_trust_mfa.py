@@ -73,8 +73,6 @@ def test_a_role_principal_needs_no_mfa() -> None:
     assert check_trust(trust(role, None), ACCOUNT, TrustRules()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="trust.py (owned by iamctx) accepts any condition on "
-                   "aws:MultiFactorAuthAge as MFA, even Null true (no MFA at all)")
 def test_an_mfa_age_condition_that_holds_without_mfa_is_not_mfa() -> None:
     condition = {"Null": {"aws:MultiFactorAuthAge": "true"}}  # true exactly when there was no MFA
     assert without_mfa(check_trust(trust(BOB, condition), ACCOUNT, TrustRules()))
@@ -89,3 +87,13 @@ def test_the_served_pack_reports_mfa_present_false(pack: Analyzer, example_stack
     role["assumeRolePolicy"] = json.dumps(doc)
     messages = [d.message for d in pack.analyze_stack(resources) if d.policy == "sst-deployer-trust"]
     assert len(messages) == 1 and "without MFA" in messages[0] and ROOT in messages[0]
+
+
+@pytest.mark.parametrize("condition, is_mfa", [
+    ({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, True),  # false when the key is missing
+    ({"NumericLessThanEquals": {"aws:MultiFactorAuthAge": "3600"}}, True),
+    ({"NumericLessThanIfExists": {"aws:MultiFactorAuthAge": "3600"}}, False),  # holds without MFA
+    ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}, False),
+])
+def test_mfa_age_counts_only_where_a_missing_age_fails_the_condition(condition: Any, is_mfa: bool) -> None:
+    assert without_mfa(check_trust(trust(BOB, condition), ACCOUNT, TrustRules())) is not is_mfa
