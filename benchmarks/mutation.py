@@ -46,7 +46,7 @@ VENV_BIN = Path(sys.executable).parent
 MODULES = (
     "sst_deployer/settings.py", "sst_deployer/partitions.py", "sst_deployer/permissions.py",
     "sst_deployer/iam.py", "sst_deployer/render.py", "sst_deployer/trust.py", "sst_deployer/tags.py",
-    "sst_deployer/audit.py", "sst_deployer/__main__.py",
+    "sst_deployer/audit.py", "sst_deployer/context.py", "sst_deployer/cli.py",
     "sst_deployer/policies/model.py", "sst_deployer/policies/rules.py", "sst_deployer/policies/pack.py",
     "components/config.py", "components/deployer_role.py",
 )
@@ -56,8 +56,7 @@ falls back to the SDK's own code on any error, so its mutants survive by design.
 # Tests of the source text or of the install, not of behaviour: mutmut's generated code imports
 # mutmut, which an isolated interpreter does not have, and benchmarks/ is not in the tree.
 DESELECT = ("tests/test_pack_protocol.py::test_the_published_folder_imports_nothing_from_outside_it",
-            "tests/test_cli.py::test_light_install_needs_nothing_but_the_pure_package",
-            "tests/test_readme.py::test_every_command_the_readme_shows_parses[venv/bin/python -m benchmarks]")
+            "tests/test_cli.py::test_light_install_needs_nothing_but_the_pure_package")
 
 PLUGIN = '''"""Loaded by mutmut's pytest runs: fixed hypothesis examples, no example database."""
 from hypothesis import settings
@@ -116,7 +115,9 @@ def undecorated(source: str) -> str:
 
 
 def _config(modules: list[str], also_copy: list[str]) -> str:
-    args = ["-p", "no:cacheprovider", "-p", "mutation_plugin"]
+    # The SST CLI end-to-end suite (tests/e2e) needs node_modules and minutes per test: a
+    # developer's checkout that has them would spend the run there. Its judge is tested directly.
+    args = ["-p", "no:cacheprovider", "-p", "mutation_plugin", "-m", "not e2e"]
     for test in DESELECT:
         args += ["--deselect", test]
     return (
@@ -142,7 +143,7 @@ def prepare(modules: list[str], fresh: bool) -> None:
     _sync_tree(ROOT / "components", WORK / "components", transform=True)
     _sync_tree(ROOT / "tests", WORK / "tests")
     _sync_tree(ROOT / "examples", WORK / "examples")
-    extra_dirs = [d for d in ("tools", ".ci", "docs") if (ROOT / d).is_dir()]  # tests read these too
+    extra_dirs = [d for d in ("tools", ".ci", "docs", "benchmarks") if (ROOT / d).is_dir()]  # tests read these too
     for d in extra_dirs:
         _sync_tree(ROOT / d, WORK / d)
     top = [ROOT / "__main__.py", *sorted(ROOT.glob("Pulumi*.yaml")), *sorted(ROOT.glob("*.md")),
@@ -240,6 +241,10 @@ PROGRAM: tuple[str, ...] = ("components.", "sst_deployer.render.", "sst_deployer
                             "sst_deployer.settings.", "sst_deployer.tags.", "sst_deployer.trust.", "sst_deployer.iam.",
                             "sst_deployer.partitions.")
 """Modules the Pulumi program runs (in the session fixtures of the example stacks)."""
+CLI: tuple[str, ...] = ("sst_deployer.cli.", "sst_deployer.render.", "sst_deployer.settings.",
+                        "sst_deployer.permissions.", "sst_deployer.partitions.")
+"""Modules ``python -m sst_deployer render`` runs: tests run it as a subprocess (from the mutated
+tree, which is their working directory, with the mutant's name in the environment)."""
 
 
 SHARED_FIXTURES = {"pack", "standalone_pack_dir", "example_stacks", "example_previews", "dev"}
@@ -247,11 +252,33 @@ SHARED_FIXTURES = {"pack", "standalone_pack_dir", "example_stacks", "example_pre
 mutmut credits that code to the first test that built the fixture only."""
 
 
+def _runs_cli(node: ast.AST) -> bool:
+    """A list ``[..., "-m", "sst_deployer", ...]`` in ``node``: a command line of the CLI."""
+    return any(isinstance(n, ast.List) and any(
+        isinstance(a, ast.Constant) and a.value == "-m" and isinstance(b, ast.Constant) and b.value == "sst_deployer"
+        for a, b in zip(n.elts, n.elts[1:])) for n in ast.walk(node))
+
+
+def _cli_spawners(tree: ast.Module) -> set[str]:
+    """Module-level names holding the CLI's command line, and helpers that use them."""
+    names: set[str] = set()
+    for node in tree.body:
+        uses = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if isinstance(node, ast.Assign) and _runs_cli(node):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.FunctionDef) and not node.name.startswith("test_") and (_runs_cli(node) or uses & names):
+            names.add(node.name)
+    return names
+
+
 def _shared_fixture_tests() -> dict[str, set[str]]:
-    """Tests using a shared fixture (or ``serve``): ``{"served": ..., "program": ...}``."""
-    out: dict[str, set[str]] = {"served": set(), "program": set()}
+    """Tests using a shared fixture (or ``serve``), or running the CLI as a subprocess:
+    ``{"served": ..., "program": ..., "cli": ...}``."""
+    out: dict[str, set[str]] = {"served": set(), "program": set(), "cli": set()}
     for path in sorted((WORK / "tests").glob("test_*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        spawners = _cli_spawners(tree)
+        for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
                 args = {a.arg for a in node.args.args}
                 calls = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
@@ -260,6 +287,8 @@ def _shared_fixture_tests() -> dict[str, set[str]]:
                     out["served"].add(nodeid)
                 if args & {"example_stacks", "example_previews", "dev"}:
                     out["program"].add(nodeid)
+                if _runs_cli(node) or {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & spawners:
+                    out["cli"].add(nodeid)
     return out
 
 
@@ -268,7 +297,8 @@ def add_shared_fixture_tests() -> int:
     while the test ran. Code run by a session fixture is credited to the first test that
     built it, and the served pack runs in another process: the gRPC tests would never see
     the pack's mutants, nor the tests of the example stacks the component's. Add those
-    tests to every function they exercise (the pack's modules; the program's modules)."""
+    tests to every function they exercise (the pack's modules; the program's modules), and the
+    tests that run the CLI as a subprocess to the modules the CLI runs."""
     stats_path = MUTANTS / "mutmut-stats.json"
     if not stats_path.exists():
         return 0
@@ -277,9 +307,18 @@ def add_shared_fixture_tests() -> int:
     known = list(stats["duration_by_test"])
     served = [t for t in known if t.partition("[")[0] in groups["served"]]
     program = [t for t in known if t.partition("[")[0] in groups["program"]]
+    cli = [t for t in known if t.partition("[")[0] in groups["cli"]]
+    functions = stats["tests_by_mangled_function_name"]
+    # Functions only the CLI subprocess runs were never recorded: add them from the mutants.
+    for codes in _metas().values():
+        for name in codes:
+            function = name.partition("__mutmut_")[0]
+            if function.startswith(CLI):
+                functions.setdefault(function, [])
     added = 0
-    for function, selected in stats["tests_by_mangled_function_name"].items():
-        extra = (served if function.startswith(SERVED) else []) + (program if function.startswith(PROGRAM) else [])
+    for function, selected in functions.items():
+        extra = ((served if function.startswith(SERVED) else []) + (program if function.startswith(PROGRAM) else [])
+                 + (cli if function.startswith(CLI) else []))
         new = sorted(set(extra) - set(selected))
         selected.extend(new)
         added += len(new)
