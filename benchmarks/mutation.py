@@ -256,7 +256,7 @@ def _runs_cli(node: ast.AST) -> bool:
     """A list ``[..., "-m", "sst_deployer", ...]`` in ``node``: a command line of the CLI."""
     return any(isinstance(n, ast.List) and any(
         isinstance(a, ast.Constant) and a.value == "-m" and isinstance(b, ast.Constant) and b.value == "sst_deployer"
-        for a, b in zip(n.elts, n.elts[1:])) for n in ast.walk(node))
+        for a, b in zip(n.elts, n.elts[1:], strict=False)) for n in ast.walk(node))
 
 
 def _cli_spawners(tree: ast.Module) -> set[str]:
@@ -266,8 +266,9 @@ def _cli_spawners(tree: ast.Module) -> set[str]:
         uses = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         if isinstance(node, ast.Assign) and _runs_cli(node):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-        elif isinstance(node, ast.FunctionDef) and not node.name.startswith("test_") and (_runs_cli(node) or uses & names):
-            names.add(node.name)
+        elif isinstance(node, ast.FunctionDef) and not node.name.startswith("test_"):
+            if _runs_cli(node) or uses & names:
+                names.add(node.name)
     return names
 
 
