@@ -130,3 +130,14 @@ def test_a_denial_names_the_statement_and_policy_even_unnamed() -> None:
     lost, _ = losses(S, (rendered(), deny), None)
     assert [(x.requirement.resource, x.reason) for x in lost] == [
         (STACKS, "denied by statement 'NoStacks' of a policy")]
+
+
+def test_a_call_denied_by_several_statements_names_each_separated_by_commas() -> None:
+    deny = doc("guardrail",
+               {"Sid": "NoStacks", "Effect": "Deny", "Action": "cloudformation:DescribeStackResources",
+                "Resource": "*"},
+               {"Sid": "NoDescribe", "Effect": "Deny", "Action": "cloudformation:Describe*", "Resource": STACKS})
+    lost, _ = losses(S, (rendered(), deny), None)
+    assert [(x.requirement.action, x.reason) for x in lost if x.requirement.action.endswith("StackResources")] == [
+        ("cloudformation:DescribeStackResources",
+         "denied by statement 'NoStacks' of guardrail, statement 'NoDescribe' of guardrail")]
