@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +75,7 @@ class Analyzer:
     def analyze_stack(self, resources: Iterable[Mapping[str, Any]]) -> list[Diagnostic]:
         return _diagnostics(self.stub.AnalyzeStack(stack_request(resources)))
 
-    def run(self, resources: list[Mapping[str, Any]]) -> list[Diagnostic]:
+    def run(self, resources: Sequence[Mapping[str, Any]]) -> list[Diagnostic]:
         """A preview or update as the engine runs it: ``Analyze`` on each resource's
         inputs, then ``AnalyzeStack`` on every resource's outputs."""
         providers = {r["urn"]: r for r in resources if str(r["type"]).startswith("pulumi:providers:")}

@@ -27,7 +27,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-TARGET = Path(__file__).resolve().parent.parent / "policy_pack" / "sst_deployer" / "data" / "aws_managed_policies.json.gz"
+TARGET = Path(__file__).resolve().parent.parent / "policy_pack/sst_deployer/data/aws_managed_policies.json.gz"
 
 
 def from_moto() -> tuple[dict[str, Any], str]:

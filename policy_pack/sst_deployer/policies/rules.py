@@ -7,19 +7,40 @@ Each rule takes the stack's deployers and the policy's config and returns
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
-from ..audit import excess, losses
-from ..iam import Document
+from ..admin import Context, administrator_grants
+from ..audit import Loss, excess, losses
+from ..iam import Document, parse_document
+from ..managed_policies import snapshot_info
 from ..trust import TrustRules, check_trust
-from .model import UNKNOWN, Deployer, is_unknown
+from .model import UNKNOWN, Deployer, Removal, is_unknown
 
 Violation = tuple[str, str]
+
+_NOT_KNOWN_YET: Final = parse_document(
+    {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "documents not known yet")
+"""Stands in for documents not known yet (preview) or not visible (outside the stack)
+when looking for losses: only what the known Denies and boundary take away remains."""
 
 
 def _documents(d: Deployer) -> tuple[Document, ...]:
     return tuple(s.document for s in d.sources if s.document is not None)
+
+
+def _unseen(d: Deployer) -> list[str]:
+    out = [s.what for s in d.sources if s.external]
+    if d.boundary is not None and d.boundary.external:
+        out.append(d.boundary.what)
+    return out
+
+
+def _removed_by(loss: Loss, removed: list[Removal]) -> list[Removal]:
+    """The removals whose document has an Allow for the lost action."""
+    return [r for r in removed if r.source.document is not None and any(
+        st.effect == "Allow" and st.matches_action(loss.requirement.action) for st in r.source.document.statements)]
 
 
 def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
@@ -31,27 +52,34 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
             out.append((f"{d.label} is tagged as an SST deployer but {d.settings_error}. Fix the tag "
                         "so the pack knows what the role must grant.", urn))
             continue
-        if d.settings is None or not d.complete:
-            continue  # unknown until the update: judged then, never guessed
+        if d.settings is None:
+            continue  # unknown until the update (d.notes says why): judged then, never guessed
         for s in d.sources:
             if s.error:
                 out.append((f"{d.label}: {s.what} is not a valid policy document: {s.error}", s.urn or urn))
         boundary = d.boundary.document if d.boundary is not None else None
         if d.boundary is not None and d.boundary.error:
-            out.append((f"{d.label}: its permissions boundary {d.boundary.what} is not a valid policy "
-                        f"document: {d.boundary.error}", urn))
-        lost, risks = losses(d.settings, _documents(d), boundary)
-        unseen = [s.what for s in d.sources if s.external]
-        if lost and not _documents(d):
+            out.append((f"{d.label}: {d.boundary.what} is not a valid policy document: {d.boundary.error}", urn))
+        # What is known is judged: documents not known yet, or outside the stack, may grant
+        # anything, but cannot undo a known Deny, boundary or removal.
+        hidden = any(s.pending or s.external for s in d.sources)
+        known = _documents(d)
+        identity = known + ((_NOT_KNOWN_YET,) if hidden else ())
+        lost, risks = losses(d.settings, identity, boundary)
+        if lost and not known and not hidden:
             sids = sorted({loss.requirement.sid for loss in lost})
+            removed = "".join(f"; {r.source.what} would, but {r.by}" for r in d.removed)
             out.append((
                 f"{d.label} has no policy document granting SST anything: all {len(sids)} SST statements "
-                f"({', '.join(sids)}) are lost" + (f"; {', '.join(unseen)} is outside this stack and was "
-                "not checked" if unseen else "") + ". Fix: attach the deployer's policy again.", urn))
+                f"({', '.join(sids)}) are lost{removed}. Fix: attach the deployer's policy again.", urn))
             continue
         grouped: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         for loss in lost:
-            actions, resources = grouped.setdefault((loss.requirement.sid, loss.reason), ([], []))
+            reason = loss.reason
+            removals = _removed_by(loss, d.removed) if reason.startswith("no Allow") else []
+            if removals:
+                reason += "; " + "; ".join(f"{r.source.what} would grant it, but {r.by}" for r in removals)
+            actions, resources = grouped.setdefault((loss.requirement.sid, reason), ([], []))
             if loss.requirement.action not in actions:
                 actions.append(loss.requirement.action)
             if loss.requirement.resource not in resources:
@@ -59,9 +87,8 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
         for (sid, reason), (actions, resources) in grouped.items():
             out.append((
                 f"{d.label} lost SST statement {sid}: {', '.join(actions)} on {', '.join(resources)}: "
-                f"{reason}." + (f" ({', '.join(unseen)} is outside this stack and was not checked.)" if unseen else "")
-                + f" Fix: restore the {sid} statement (python -m sst_deployer render prints it), "
-                "or remove what denies or narrows it.", urn))
+                f"{reason}. Fix: restore the {sid} statement (python -m sst_deployer render prints it), "
+                "or remove what denies, narrows or detaches it.", urn))
         if report_risks:
             seen = set()
             for risk in risks:
@@ -77,21 +104,43 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
     return out
 
 
+def _count(value: Any) -> int | None:
+    """The component's registered attachmentCount, if it is a sane whole number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
+        return None
+    return int(value) if 0 <= value <= 1000 else None
+
+
 def attachments_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
     out: list[Violation] = []
     for d in deployers:
         urn = d.role.urn
         attached_urns = {s.urn for s in d.sources if s.urn}
+        removed = {r.source.urn: r for r in d.removed if r.source.urn}
         if d.component is not None:
             for policy in d.policies_of_component:
-                if policy.urn not in attached_urns and d.complete:
+                if policy.urn in removed:
+                    out.append((f"{d.label}: its policy '{policy.name}' is detached: {removed[policy.urn].by}. "
+                                "Keep the DeployerRole's policies out of exclusive sets, or list them there.",
+                                policy.urn))
+                elif policy.urn not in attached_urns and d.complete:
                     out.append((f"{d.label}: its policy '{policy.name}' is no longer attached (detached "
                                 "or replaced). Restore the DeployerRole's RolePolicyAttachment.", policy.urn))
-            expected = d.component.get("attachmentCount")
-            if isinstance(expected, (int, float)) and len(d.attachments) < int(expected):
-                out.append((f"{d.label} has {len(d.attachments)} of the {int(expected)} policy attachments "
+            raw = d.component.get("attachmentCount")
+            expected = _count(raw)
+            if raw is not None and expected is None:
+                out.append((f"{d.label}: its DeployerRole '{d.component.name}' registered attachmentCount "
+                            f"{raw!r}, which is not a whole number of attachments: the component's outputs were "
+                            "tampered with. Run pulumi up with the component unchanged.", d.component.urn))
+            elif expected is not None and len(d.attachments) < expected:
+                out.append((f"{d.label} has {len(d.attachments)} of the {expected} policy attachments "
                             f"its DeployerRole '{d.component.name}' made: a policy was detached or deleted. "
                             "Restore them, or change the component's settings instead.", urn))
+        elif not d.sources and d.removed:
+            out.append((f"{d.label} is tagged as an SST deployer but every policy it had is removed: "
+                        + "; ".join(f"{r.source.what}: {r.by}" for r in d.removed) + ".", urn))
         elif not d.sources:
             out.append((f"{d.label} is tagged as an SST deployer but has no policy attached: "
                         "every sst deploy would fail. Attach its policy.", urn))
@@ -111,15 +160,18 @@ def least_privilege(deployers: list[Deployer], config: Mapping[str, Any]) -> lis
     return out
 
 
-def _is_admin(d: Deployer) -> bool:
+def _admin_reason(d: Deployer) -> str | None:
+    """What makes ``d`` an administrator: its strategy, or an Allow that amounts to it."""
     if d.strategy == "administrator":
-        return True
-    for doc in _documents(d):
-        for st in doc.statements:
-            if (st.effect == "Allow" and not st.not_action and not st.not_resource and not st.conditions
-                    and "*" in st.actions and "*" in st.resources):
-                return True
-    return False
+        return "AdministratorAccess (strategy administrator)"
+    role_arn = d.role.get("arn")
+    ctx = Context(partition=d.settings.partition if d.settings else "aws",
+                  account=d.account or (d.settings.account if d.settings else ""),
+                  role_arn=role_arn if isinstance(role_arn, str) else "")
+    grants = administrator_grants(_documents(d), ctx)
+    if not grants:
+        return None
+    return "administrator access: " + "; ".join(str(g) for g in grants[:3])
 
 
 def administrator_only_in_sandboxes(
@@ -128,13 +180,36 @@ def administrator_only_in_sandboxes(
     patterns = [p for p in config.get("sandboxStacks", DEFAULT_SANDBOXES) if isinstance(p, str)]
     if any(fnmatch.fnmatchcase(stack, p) for p in patterns):
         return []
-    return [
-        (f"{d.label} has AdministratorAccess (strategy {d.strategy}) in stack '{stack}', which is not a "
-         f"sandbox (sandboxStacks: {', '.join(patterns) or 'none'}). Use the least-privilege strategy, "
-         "or add this stack to sandboxStacks if it is a personal sandbox account.", d.role.urn)
-        for d in deployers
-        if _is_admin(d)
-    ]
+    out = []
+    for d in deployers:
+        reason = _admin_reason(d)
+        if reason is None:
+            continue
+        out.append((f"{d.label} has {reason} in stack '{stack}', which is not a sandbox (sandboxStacks: "
+                    f"{', '.join(patterns) or 'none'}). Use the least-privilege strategy, or add this stack to "
+                    "sandboxStacks if it is a personal sandbox account.", d.role.urn))
+    return out
+
+
+def unseen_policies(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
+    """Documents of a deployer the pack cannot see, and what SST relies on them for."""
+    out: list[Violation] = []
+    for d in deployers:
+        unseen = _unseen(d)
+        if not unseen:
+            continue
+        relies = ""
+        if d.settings is not None:
+            boundary = d.boundary.document if d.boundary is not None else None
+            lost, _ = losses(d.settings, _documents(d), boundary)
+            sids = sorted({x.requirement.sid for x in lost if x.reason.startswith("no Allow")})
+            if sids:
+                relies = f"; nothing else the pack sees grants SST statements {', '.join(sids)}"
+        out.append((f"{d.label}: {' and '.join(unseen)} {'is' if len(unseen) == 1 else 'are'} outside this stack, "
+                    f"not an AWS managed policy in the pack's snapshot ({snapshot_info()}), and not in knownPolicies, "
+                    f"so {'its' if len(unseen) == 1 else 'their'} statements were not checked{relies}. Add the "
+                    "document(s) to knownPolicies (sst-deployer-unseen-policies config).", d.role.urn))
+    return out
 
 
 DEFAULT_SANDBOXES = ["sandbox", "sandbox-*", "*-sandbox"]

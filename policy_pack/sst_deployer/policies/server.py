@@ -25,11 +25,26 @@ from pulumi_policy import policy as sdk
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+from . import declared
+from .model import plain
+
 _BASE = getattr(sdk, "_PolicyAnalyzerServicer", None)
 _NEEDED = ("AnalyzeStack", "_get_enforcement_level", "_create_report_violation", "_get_resource_options",
            "_get_provider_resource", "_get_policy_config", "_configure_runtime_settings",
            "_map_enforcement_level")
 SUPPORTED = _BASE is not None and all(hasattr(_BASE, n) for n in _NEEDED)
+
+
+def remember_inputs(request: Any) -> None:
+    """Keep the inputs of the resources whose declarations decide exclusivity."""
+    if request.type not in declared.REMEMBERED_TYPES:
+        return
+    try:
+        inputs = plain(deserialize_properties(json_format.MessageToDict(request.properties)))
+    except (RecursionError, ValueError, TypeError):
+        return  # unreadable inputs: judged as if unseen, which never invents exclusivity
+    if isinstance(inputs, dict):
+        declared.remember(request.urn, request.type, inputs)
 
 
 def build_resources(servicer: Any, request: Any) -> list[sdk.PolicyResource]:
@@ -56,11 +71,22 @@ def build_resources(servicer: Any, request: Any) -> list[sdk.PolicyResource]:
 if SUPPORTED:
 
     class SharedStackServicer(_BASE):  # type: ignore[misc, valid-type]
+        def Analyze(self, request: Any, context: Any) -> Any:
+            remember_inputs(request)
+            return super().Analyze(request, context)
+
         def AnalyzeStack(self, request: Any, context: Any) -> Any:
+            from .pack import PACK_CONFIG
+
+            PACK_CONFIG.clear()
             try:
+                for p in self._PolicyAnalyzerServicer__policies:
+                    PACK_CONFIG[p.name] = self._get_policy_config(p.name) or {}
                 return self._analyze_stack_once(request)
             except Exception:
                 return super().AnalyzeStack(request, context)
+            finally:
+                declared.forget()
 
         def _analyze_stack_once(self, request: Any) -> Any:
             self._configure_runtime_settings()
