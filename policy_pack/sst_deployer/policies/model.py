@@ -59,6 +59,10 @@ MAX_DOCUMENT_CHARS: Final = 131_072
 characters for a managed policy and 10,240 for all of a role's inline policies."""
 
 
+TOO_DEEP_MARKER: Final = "\x00sst-deployer:nested-too-deep"
+"""What :mod:`.server` puts where the engine sent a value nested deeper than MAX_DEPTH."""
+
+
 @dataclass(frozen=True)
 class TooDeep:
     """Stands for a value nested deeper than :data:`MAX_DEPTH`."""
@@ -70,6 +74,8 @@ def plain(value: Any, depth: int = 0) -> Any:
     """Proxies and engine values as plain dicts, lists and scalars; unknowns as UNKNOWN;
     anything nested deeper than :data:`MAX_DEPTH` as :class:`TooDeep`."""
     if isinstance(value, str):
+        if value == TOO_DEEP_MARKER:
+            return TooDeep()
         return UNKNOWN if value in _UNKNOWN_SENTINELS else value
     if depth >= MAX_DEPTH and isinstance(value, (Mapping, Sequence)):
         return TooDeep()

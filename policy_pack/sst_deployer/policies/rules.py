@@ -16,7 +16,7 @@ from ..audit import Loss, excess, losses
 from ..iam import Document, parse_document
 from ..managed_policies import snapshot_info
 from ..trust import TrustRules, check_trust
-from .model import UNKNOWN, Deployer, Removal, is_unknown
+from .model import MAX_DEPTH, MAX_DOCUMENT_CHARS, UNKNOWN, Deployer, Removal, is_unknown, json_depth, too_deep
 
 Violation = tuple[str, str]
 
@@ -226,7 +226,26 @@ def trust(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violatio
         doc = d.role.get("assumeRolePolicy")
         if doc is None or doc is UNKNOWN or is_unknown(doc):
             continue
-        account = d.settings.account if d.settings else ""
+        problem = _bad_data(doc)
+        if problem:
+            out.append((f"{d.label}: its trust policy {problem}.", d.role.urn))
+            continue
+        account = d.settings.account if d.settings else (d.account or "")
         for finding in check_trust(doc, account, rules):
+            if not account and ", another account," in finding:
+                continue  # the role's own account is not known yet: not blamed for what the unknown hides
             out.append((f"{d.label}: {finding}.", d.role.urn))
     return out
+
+
+def _bad_data(doc: Any) -> str | None:
+    """What makes a document unreadable without unbounded work, if anything."""
+    if too_deep(doc):
+        return f"is nested more than {MAX_DEPTH} levels deep"
+    if isinstance(doc, str):
+        if len(doc) > MAX_DOCUMENT_CHARS:
+            return f"is {len(doc):,} characters long; IAM allows 2,048 (4,096 with a quota increase)"
+        depth = json_depth(doc)
+        if depth > MAX_DEPTH:
+            return f"nests {depth:,} levels deep; a trust policy nests at most 5"
+    return None

@@ -19,14 +19,13 @@ from collections.abc import Iterator
 from inspect import isawaitable
 from typing import Any
 
-from google.protobuf import json_format
 from pulumi.runtime import proto
 from pulumi_policy import policy as sdk
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from . import declared
-from .model import plain
+from .model import MAX_DEPTH, TOO_DEEP_MARKER, plain
 
 _BASE = getattr(sdk, "_PolicyAnalyzerServicer", None)
 _NEEDED = ("AnalyzeStack", "_get_enforcement_level", "_create_report_violation", "_get_resource_options",
@@ -35,13 +34,58 @@ _NEEDED = ("AnalyzeStack", "_get_enforcement_level", "_create_report_violation",
 SUPPORTED = _BASE is not None and all(hasattr(_BASE, n) for n in _NEEDED)
 
 
+def struct_to_python(struct: Any, depth: int = 0) -> Any:
+    """A protobuf Struct as Python data, like ``json_format.MessageToDict`` but bounded:
+    nothing deeper than MAX_DEPTH + 1 (marked TOO_DEEP_MARKER instead), and non-finite
+    numbers kept as floats. ``MessageToDict`` raises on NaN and Infinity ("Fail to
+    serialize Infinity for Value.number_value") and recurses without bound, and the SDK's
+    own AnalyzeStack uses it on every resource: one such value would fail the request."""
+    if depth > MAX_DEPTH:
+        return TOO_DEEP_MARKER
+    return {key: _value(v, depth + 1) for key, v in struct.fields.items()}
+
+
+def _value(v: Any, depth: int) -> Any:
+    kind = v.WhichOneof("kind")
+    if kind == "string_value":
+        return v.string_value
+    if kind == "number_value":
+        return v.number_value
+    if kind == "bool_value":
+        return v.bool_value
+    if kind == "struct_value":
+        return struct_to_python(v.struct_value, depth)
+    if kind == "list_value":
+        if depth > MAX_DEPTH:
+            return TOO_DEEP_MARKER
+        return [_value(x, depth + 1) for x in v.list_value.values]
+    return None
+
+
+def _properties(struct: Any) -> Any:
+    return deserialize_properties(struct_to_python(struct))
+
+
+def _provider(r: Any, cache: dict[str, sdk.PolicyProviderResource]) -> sdk.PolicyProviderResource | None:
+    """The resource's provider, as the SDK's ``_get_provider_resource`` builds it, read
+    once per provider rather than once per resource."""
+    if not r.HasField("provider"):
+        return None
+    p = r.provider
+    key = p.urn or f"{p.type}::{p.name}"
+    if key not in cache:
+        cache[key] = sdk.PolicyProviderResource(p.type, unknown_checking_proxy(_properties(p.properties)), p.urn,
+                                                p.name)
+    return cache[key]
+
+
 def remember_inputs(request: Any) -> None:
     """Keep the inputs of the resources whose declarations decide exclusivity."""
     if request.type not in declared.REMEMBERED_TYPES:
         return
     try:
-        inputs = plain(deserialize_properties(json_format.MessageToDict(request.properties)))
-    except (RecursionError, ValueError, TypeError):
+        inputs = plain(_properties(request.properties))
+    except Exception:
         return  # unreadable inputs: judged as if unseen, which never invents exclusivity
     if isinstance(inputs, dict):
         declared.remember(request.urn, request.type, inputs)
@@ -50,11 +94,12 @@ def remember_inputs(request: Any) -> None:
 def build_resources(servicer: Any, request: Any) -> list[sdk.PolicyResource]:
     """The request's resources as the SDK builds them, parents and dependencies linked."""
     resources: list[sdk.PolicyResource] = []
+    providers: dict[str, sdk.PolicyProviderResource] = {}
     links = []
     for r in request.resources:
-        props = unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(r.properties)))
+        props = unknown_checking_proxy(_properties(r.properties))
         resource = sdk.PolicyResource(r.type, props, r.urn, r.name, servicer._get_resource_options(r),
-                                      servicer._get_provider_resource(r), None, [], {})
+                                      _provider(r, providers), None, [], {})
         resources.append(resource)
         links.append((resource, r.parent, list(r.dependencies),
                       {k: list(v.urns) for k, v in r.propertyDependencies.items()}))
