@@ -35,9 +35,18 @@ class Diagnostic:
 
 
 class Analyzer:
-    def __init__(self, stub: analyzer_pb2_grpc.AnalyzerStub, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, stub: analyzer_pb2_grpc.AnalyzerStub, process: subprocess.Popen[bytes],
+                 channel: grpc.Channel | None = None) -> None:
         self.stub = stub
         self.process = process
+        self.channel = channel
+
+    def analyze_stack_bytes(self, request: bytes) -> list[Diagnostic]:
+        """AnalyzeStack with a request serialized by hand (what Python's protobuf cannot build)."""
+        assert self.channel is not None
+        call = self.channel.unary_unary("/pulumirpc.Analyzer/AnalyzeStack", request_serializer=None,
+                                        response_deserializer=analyzer_pb2.AnalyzeResponse.FromString)
+        return _diagnostics(call(request))
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
         return self.stub.GetAnalyzerInfo(empty_pb2.Empty())
@@ -146,7 +155,7 @@ def serve(pack_dir: Path = PACK_DIR, *, stack: str = "dev", env: Mapping[str, st
         channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=[
             ("grpc.max_send_message_length", _MAX), ("grpc.max_receive_message_length", _MAX)])
         grpc.channel_ready_future(channel).result(timeout=30)
-        yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel), process)
+        yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel), process, channel)
         channel.close()
     finally:
         process.kill()

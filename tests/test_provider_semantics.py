@@ -18,6 +18,7 @@ from analyzer import Analyzer, Diagnostic, serve
 from conftest import as_engine
 from harness import UNKNOWN, Stack, role_read_back, run_program, stack_config
 from sst_deployer.render import render, to_json
+from sst_deployer.policies.model import MAX_DEPTH
 from sst_deployer.settings import DeployerSettings
 
 ROLE, POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy"
@@ -387,3 +388,44 @@ def test_programs_with_explicit_providers_capture_their_config(tmp_path: Path) -
     assert role.provider.startswith(provider.urn + "::")
     # The engine JSON-encodes a provider's non-string config, as the SDK sends it.
     assert json.loads(provider.inputs["allowedAccountIds"]) == ["123412341234"]
+
+
+def _field(tag: int, payload: bytes) -> bytes:
+    size, n = b"", len(payload)
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        size += bytes([byte | 0x80]) if n else bytes([byte])
+        if not n:
+            return bytes([tag]) + size + payload
+
+
+def nested_request(levels: int) -> bytes:
+    """An AnalyzeStackRequest whose one Role has a property nested ``levels`` objects deep,
+    serialized by hand: Value{struct_value: Struct{fields: {"a": ...}}}, innermost "x"."""
+    value = _field(0x1A, b"x")
+    for _ in range(levels):
+        value = _field(0x2A, _field(0x0A, _field(0x0A, b"a") + _field(0x12, value)))
+    properties = _field(0x0A, _field(0x0A, b"tags") + _field(0x12, value))
+    resource = (_field(0x0A, ROLE.encode()) + _field(0x12, properties)
+                + _field(0x1A, urn(ROLE, "deep").encode()) + _field(0x22, b"deep"))
+    return _field(0x0A, resource)
+
+
+def test_values_nested_a_thousand_levels_deep_are_read_without_recursing(pack: Analyzer) -> None:
+    # pulumi-policy's own json_format.MessageToDict and deserialize_properties recurse per level;
+    # the pack's reading stops at MAX_DEPTH. (Past ~4,000 levels protobuf's upb decoder itself
+    # overflows the C stack and kills the process before any Python runs: see docs/arrangements.md.)
+    assert pack.analyze_stack_bytes(nested_request(1000)) == []
+
+
+def test_a_request_protobuf_cannot_decode_is_a_violation_that_says_why(pack: Analyzer) -> None:
+    (d,) = pack.analyze_stack_bytes(b"\x0a\xff\xff\xff\xff\x0f")  # a length running past the end
+    assert d.level == "mandatory" and "could not be decoded" in d.message
+
+
+def test_properties_nested_deeper_than_the_pack_reads_are_bad_data(pack: Analyzer, dev: Resources) -> None:
+    value: Any = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    for _ in range(MAX_DEPTH + 1):
+        value = {"a": value}
+    first(dev, POLICY)["outputs"]["policy"] = value
+    assert any("nested more than 32 levels deep" in m for m in of(pack.run(dev), INTACT))

@@ -25,6 +25,7 @@ from .model import Deployer, deployers, read, stack_name
 
 PACK_NAME: Final = "sst-deployer"
 UNSEEN: Final = "sst-deployer-unseen-policies"
+REPORTED_BY: Final = "sst-deployer-statements-intact"  # the policy that reports a request it cannot read
 LOOKALIKE: Final = "sst-deployer-unmarked-deployers"
 
 Rule = Callable[[list[Deployer], Mapping[str, Any], str], list[tuple[str, str]]]

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from collections.abc import Iterator
 from inspect import isawaitable
 from typing import Any
 
+import grpc
+from google.protobuf.message import DecodeError
 from pulumi.runtime import proto
 from pulumi_policy import policy as sdk
 from pulumi_policy.deserialize import deserialize_properties
@@ -117,11 +120,22 @@ if SUPPORTED:
 
     class SharedStackServicer(_BASE):  # type: ignore[misc, valid-type]
         def Analyze(self, request: Any, context: Any) -> Any:
+            if isinstance(request, Undecodable):
+                return proto.AnalyzeResponse()  # no resource policies; AnalyzeStack reports it
             remember_inputs(request)
             return super().Analyze(request, context)
 
         def AnalyzeStack(self, request: Any, context: Any) -> Any:
-            from .pack import PACK_CONFIG
+            from .pack import PACK_CONFIG, REPORTED_BY
+
+            if isinstance(request, Undecodable):
+                response = proto.AnalyzeResponse()
+                response.diagnostics.append(proto.AnalyzeDiagnostic(
+                    policyName=REPORTED_BY, policyPackName=self._PolicyAnalyzerServicer__policy_pack_name,
+                    policyPackVersion=self._PolicyAnalyzerServicer__policy_pack_version,
+                    message=request.message(), urn="", description="",
+                    enforcementLevel=self._map_enforcement_level(sdk.EnforcementLevel.MANDATORY)))
+                return response
 
             PACK_CONFIG.clear()
             try:
@@ -173,6 +187,54 @@ if SUPPORTED:
             return response
 
 
+@dataclass(frozen=True)
+class Undecodable:
+    """A request protobuf refused to decode (``DecodeError``: truncated or malformed
+    bytes). Without this, the gRPC layer answers with an error and the preview fails
+    with no explanation; the pack answers with a violation that says so instead.
+    (Values nested some 4,000+ levels deep are worse: protobuf 5.29's upb decoder
+    overflows the C stack and the process dies before Python sees the request; that
+    cannot be contained here.)"""
+
+    kind: str
+    size: int
+    error: str
+
+    def message(self) -> str:
+        return (f"the engine's {self.kind} request ({self.size:,} bytes) could not be decoded by protobuf "
+                f"({self.error}), so the sst-deployer pack could not check this stack. The request is malformed "
+                "or a resource property is nested deeper than protobuf accepts; find that value and flatten it.")
+
+
+def _tolerant(message_type: Any, kind: str) -> Any:
+    def parse(data: bytes) -> Any:
+        try:
+            return message_type.FromString(data)
+        except DecodeError as exc:
+            return Undecodable(kind, len(data), str(exc))
+
+    return parse
+
+
+@contextlib.contextmanager
+def _tolerant_requests() -> Iterator[None]:
+    """While the SDK registers its servicer, give Analyze and AnalyzeStack request
+    deserializers that turn a protobuf DecodeError into :class:`Undecodable`."""
+    original = grpc.unary_unary_rpc_method_handler
+    swap = {proto.AnalyzeRequest.FromString: _tolerant(proto.AnalyzeRequest, "Analyze"),
+            proto.AnalyzeStackRequest.FromString: _tolerant(proto.AnalyzeStackRequest, "AnalyzeStack")}
+
+    def handler(behavior: Any, request_deserializer: Any = None, response_serializer: Any = None) -> Any:
+        return original(behavior, request_deserializer=swap.get(request_deserializer, request_deserializer),
+                        response_serializer=response_serializer)
+
+    grpc.unary_unary_rpc_method_handler = handler
+    try:
+        yield
+    finally:
+        grpc.unary_unary_rpc_method_handler = original
+
+
 @contextlib.contextmanager
 def shared_deserialization() -> Iterator[bool]:
     """While active, ``PolicyPack(...)`` serves with :class:`SharedStackServicer`."""
@@ -181,6 +243,7 @@ def shared_deserialization() -> Iterator[bool]:
         return
     sdk._PolicyAnalyzerServicer = SharedStackServicer  # type: ignore[misc]
     try:
-        yield True
+        with _tolerant_requests():
+            yield True
     finally:
         sdk._PolicyAnalyzerServicer = _BASE  # type: ignore[misc, assignment]
