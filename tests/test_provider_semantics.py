@@ -17,8 +17,8 @@ import pytest
 from analyzer import Analyzer, Diagnostic, serve
 from conftest import as_engine
 from harness import UNKNOWN, Stack, role_read_back, run_program, stack_config
-from sst_deployer.render import render, to_json
 from sst_deployer.policies.model import MAX_DEPTH
+from sst_deployer.render import render, to_json
 from sst_deployer.settings import DeployerSettings
 
 ROLE, POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy"
