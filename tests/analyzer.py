@@ -95,6 +95,10 @@ class Analyzer:
 def _provider(r: Mapping[str, Any], providers: Mapping[str, Mapping[str, Any]]
               ) -> analyzer_pb2.AnalyzerProviderResource | None:
     reference = r.get("provider") or ""
+    if isinstance(reference, Mapping):  # given whole: {type, urn, name, properties}
+        return analyzer_pb2.AnalyzerProviderResource(type=reference["type"], urn=reference["urn"],
+                                                     name=reference["name"],
+                                                     properties=_struct(reference.get("properties") or {}))
     found = providers.get(reference.rsplit("::", 1)[0]) if reference else None
     if found is None:
         return None

@@ -24,7 +24,8 @@ EVERY_SID = frozenset({
     "AllowSSTManageBootstrapStack", "AllowSSTAssumeCDKToolkitRoles", "AllowSSTMonitorStackDeployment",
     "AllowSSTManageBootstrapBucket", "AllowSSTCLIManageAppSecrets", "AllowSSTCLIRestartAppFunction",
     "AllowSSTLiveLambdaSocketConnection", "AllowSSTCLIManageRDSMigrations", "AllowSSTDeployStacks",
-    "AllowSSTListStackImports", "AllowSSTReadStackTemplates"})
+    "AllowSSTListStackImports", "AllowSSTReadStackTemplates",
+    "AllowSSTCLIManageFallbackSecrets"})  # issue 12 (main): SST's fallback secrets path
 """Every statement a default deployer (secrets, Live Lambda, RDS migrations; SST 2.49.8) needs."""
 
 ISSUE_11_DETACH = "issue 11: the pack does not apply the provider's exclusive semantics"
@@ -71,9 +72,7 @@ attached(
     resource ... NotAction allows") as administrator access: outside a sandbox the
     sandbox rule must report it and say the NotAction made it count.""",
     "aws:PowerUserAccess",
-    Verdict((Finding(("deployer",), ("NotAction",), ADMIN),),
-            xfail="issue 11 item 5: PowerUserAccess is unknown to the pack and NotAction Allows are not "
-                  "counted as administrator"))
+    Verdict((Finding(("deployer",), ("NotAction",), ADMIN),)))
 
 attached(
     """A shared customer-managed policy outside the stack (``org/shared-deploy-extras``)
@@ -83,8 +82,7 @@ attached(
     cannot be known: the report names the policy ARN (level configurable; at least
     advisory).""",
     "shared",
-    Verdict((Finding(("deployer", "extra-attachment"), ("shared-deploy-extras",), level="advisory"),),
-            xfail="issue 11 item 3: an attachment of a policy outside the stack is silent"),
+    Verdict((Finding(("deployer", "extra-attachment"), ("shared-deploy-extras",), level="advisory"),)),
     lost=None)
 
 
@@ -109,8 +107,8 @@ _policy_attachment(
     preview the attachment's policyArn is unknown but its property dependency names the
     deployer's Policy, and its role list is known ('ci-reader'): a known detachment is a
     violation even in a preview (issue 11 item 4).""",
-    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),), xfail=ISSUE_11_DETACH),
-    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),), xfail=ISSUE_11_DETACH),
+    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),)),
+    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),)),
     EVERY_SID)
 
 _policy_attachment(
@@ -143,7 +141,7 @@ _tagged("managed-empty", """``managedPolicyArns=[]`` on the role and a RolePolic
     everything is lost, and the message names the role's managedPolicyArns as what removes it.
     The read-back right after the create is ``[]``, so the declaration (the inputs) is what
     tells, in both shapes.""",
-        Verdict((Finding(("sst-deployer",), ("managedPolicyArns",)),), xfail=ISSUE_11_DETACH), lost=EVERY_SID)
+        Verdict((Finding(("sst-deployer",), ("managedPolicyArns",)),)), lost=EVERY_SID)
 _tagged("managed-declared", """``managedPolicyArns=[policy.arn]`` and no attachment resource: the
     role's exclusive set holds the policy, so it is attached: passes. In a preview the ARN is
     unknown, but its property dependency names the in-stack Policy.""", PASS)
@@ -157,14 +155,14 @@ _tagged("inline-empty-block", """``inlinePolicies=[{}]`` (one empty block) and t
     "Configuring one empty block ... will cause Pulumi to remove _all_ inline policies added
     out of band" (pulumi-aws ``iam.Role``; #4050): the RolePolicy is deleted on every update;
     everything is lost, and the message names the role's inlinePolicies.""",
-        Verdict((Finding(("sst-deployer",), ("inlinePolicies",)),), xfail=ISSUE_11_DETACH), lost=EVERY_SID)
+        Verdict((Finding(("sst-deployer",), ("inlinePolicies",)),)), lost=EVERY_SID)
 _tagged("inline-declared", """The document as an ``inlinePolicies`` block on the role: the
     exclusive inline set holds it: passes.""", PASS)
 _tagged("inline-exclusive-without", """A RolePoliciesExclusive listing only 'other' next to the
     RolePolicy 'sst': "Policies attached to this role but not configured in this argument
     will be removed" (pulumi-aws ``iam.RolePoliciesExclusive``): 'sst' is deleted: everything
     is lost; the message names the RolePoliciesExclusive.""",
-        Verdict((Finding(("sst-deployer", "only-these-inline"), ("only-these-inline",)),), xfail=ISSUE_11_DETACH),
+        Verdict((Finding(("sst-deployer", "only-these-inline"), ("only-these-inline",)),)),
         lost=EVERY_SID)
 _tagged("inline-exclusive-with", """RolePoliciesExclusive listing 'sst' and 'other': 'sst' is kept:
     passes.""", PASS)
@@ -173,7 +171,7 @@ _tagged("exclusive-without", """A RolePolicyAttachmentsExclusive listing only th
     not configured in this argument will be removed" (pulumi-aws
     ``iam.RolePolicyAttachmentsExclusive``): the deployer's policy is detached: everything is
     lost; the message names the RolePolicyAttachmentsExclusive.""",
-        Verdict((Finding(("sst-deployer", "only-these"), ("only-these",)),), xfail=ISSUE_11_DETACH),
+        Verdict((Finding(("sst-deployer", "only-these"), ("only-these",)),)),
         lost=EVERY_SID)
 _tagged("exclusive-with", """RolePolicyAttachmentsExclusive listing the baseline and the
     deployer's policy: kept: passes.""", PASS)
@@ -187,7 +185,7 @@ for _v, _why, _verdict, _lost in (
      (pulumi-aws ``iam.RolePolicyAttachmentsExclusive``): everything lost; the message names
      'pinned'. In a preview the role name is unknown (auto-named) but ``roleName``'s property
      dependency names the component's role.""",
-     Verdict((Finding(("deployer", "pinned"), ("pinned",)),), xfail=ISSUE_11_DETACH), EVERY_SID),
+     Verdict((Finding(("deployer", "pinned"), ("pinned",)),)), EVERY_SID),
     ("with", """The same pin listing the deployer's own policies too (and the baseline): nothing is removed: passes.""",
      PASS, frozenset()),
 ):
@@ -208,19 +206,15 @@ add(Scenario(
     sstbootstrap-* attached with account B's provider to 'sst-deployer': B's role loses
     AllowSSTManageBootstrapBucket; A's role is untouched and must not be blamed.""",
     {"scenario:variant": "guard-b"},
-    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2: roles are matched by name alone, so account A's role is blamed too"),
-    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2 and 4: in a preview the known Deny is not judged"),
+    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),)),
+    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),)),
     lost={"deployer-112233445566": frozenset(), "deployer-444455556666": frozenset({"AllowSSTManageBootstrapBucket"})}))
 add(Scenario(
     "two-accounts-guard-a", "two_accounts.py", _TWO.format(a=A, b=B) + """The same Deny attached with
     account A's provider: A's role loses AllowSSTManageBootstrapBucket, B's is untouched.""",
     {"scenario:variant": "guard-a"},
-    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2: roles are matched by name alone, so account B's role is blamed too"),
-    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2 and 4: in a preview the known Deny is not judged"),
+    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),)),
+    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),)),
     lost={"deployer-112233445566": frozenset({"AllowSSTManageBootstrapBucket"}), "deployer-444455556666": frozenset()}))
 
 _ = json  # documents below are built with json

@@ -184,7 +184,8 @@ class Removal:
     """A document that would reach the role but that another resource takes away."""
 
     source: Source
-    by: str  # "PolicyAttachment 'x', exclusive for its policy: attaches it to roles a, b only"
+    by: str  # "PolicyAttachment 'x' attaches that policy exclusively (roles: a, b), which detaches it..."
+    by_urn: str = ""  # the resource that removes it
 
 
 @dataclass

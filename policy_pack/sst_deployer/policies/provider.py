@@ -336,7 +336,7 @@ class Stack:
         for ex in exclusive:
             verdict = ex.removes(d.role.urn if isinstance(ex, _PolicyAttachment) else key)
             if verdict is True:
-                d.removed.append(Removal(src, ex.describe()))
+                d.removed.append(Removal(src, ex.describe(), ex.by.urn))
                 return
             if verdict is None:
                 d.sources.append(Source(src.what, src.urn, pending=True, arn=src.arn, via=src.via))

@@ -122,9 +122,10 @@ def attachments_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> 
         if d.component is not None:
             for policy in d.policies_of_component:
                 if policy.urn in removed:
-                    out.append((f"{d.label}: its policy '{policy.name}' is detached: {removed[policy.urn].by}. "
+                    removal = removed[policy.urn]
+                    out.append((f"{d.label}: its policy '{policy.name}' is detached: {removal.by}. "
                                 "Keep the DeployerRole's policies out of exclusive sets, or list them there.",
-                                policy.urn))
+                                removal.by_urn or policy.urn))
                 elif policy.urn not in attached_urns and d.complete:
                     out.append((f"{d.label}: its policy '{policy.name}' is no longer attached (detached "
                                 "or replaced). Restore the DeployerRole's RolePolicyAttachment.", policy.urn))
