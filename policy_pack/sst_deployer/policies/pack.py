@@ -35,6 +35,7 @@ PACK_CONFIG: dict[str, Mapping[str, Any]] = {}
 documents in ``sst-deployer-unseen-policies``' ``knownPolicies`` serve every policy."""
 
 _last: list[Any] = [None, [], None]  # the resources list last read, its deployers, the known documents
+_read: list[Any] = [None, []]  # the resources list last read, as plain data
 
 
 def known_policies(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -44,10 +45,19 @@ def known_policies(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return {k: v for k, v in known.items() if isinstance(k, str)} if isinstance(known, Mapping) else {}
 
 
+def _read_of(resources: list[Any]) -> list[Any]:
+    """The stack's IAM resources as plain data, read once per resources list."""
+    if _read[0] is not resources:
+        _read[1] = read(resources, declared.snapshot())
+        _read[0] = resources
+    plain: list[Any] = _read[1]
+    return plain
+
+
 def _deployers_of(resources: list[Any], known: dict[str, Any]) -> list[Deployer]:
     """The stack's deployers, read once when the policies share one resources list."""
     if _last[0] is not resources or _last[2] != known:
-        _last[1] = deployers(read(resources, declared.snapshot()), known)
+        _last[1] = deployers(_read_of(resources), known)
         _last[0] = resources  # held, so its id cannot be reused by another list
         _last[2] = known
     found: list[Deployer] = _last[1]
@@ -59,7 +69,7 @@ def _validate(rule: Rule, *, every_role: bool = False) -> Callable[[StackValidat
         try:
             config = args.get_config() or {}
             if every_role:
-                found = lookalike.candidates(args.resources, declared.snapshot())
+                found = lookalike.candidates(_read_of(args.resources), known=known_policies())
             else:
                 found = _deployers_of(args.resources, known_policies(config if "knownPolicies" in config else None))
             if not found:
