@@ -76,7 +76,8 @@ def _every_resource(st: Statement, ctx: Context) -> str | None:
     if "*" in st.resources:
         return 'on "*"'
     try:
-        if covers(st.resources, f"arn:{ctx.partition}:*"):
+        # Every well-formed ARN: arn:partition:service:region:account:resource.
+        if covers(st.resources, f"arn:{ctx.partition}:*:*:*:*"):
             return f"on every resource ({', '.join(st.resources)} matches every {ctx.partition} ARN)"
     except TooComplex:
         return None
