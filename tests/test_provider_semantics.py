@@ -274,7 +274,21 @@ def test_a_hand_tagged_role_of_unknown_account_is_not_blamed_in_a_preview(pack: 
     role = hand_role(resources, "deployer")
     role["outputs"].update(arn=UNKNOWN, managedPolicyArns=UNKNOWN, inlinePolicies=UNKNOWN)
     add(resources, ATTACHMENT, "att", {"role": UNKNOWN, "policyArn": UNKNOWN}, deps={"role": [role["urn"]]})
-    assert mandatory(pack.run(resources)) == []
+    diags = pack.run(resources)
+    assert mandatory(diags) == []
+    (note,) = of(diags, UNSEEN)  # said, as advice, rather than guessed
+    assert "is not fully judged yet: its account is not known yet" in note and "sst-deployer:account" in note
+
+
+def test_an_exclusive_list_not_known_yet_keeps_what_its_dependencies_name(pack: Analyzer,
+                                                                         dev_preview: Resources) -> None:
+    role, policy = first(dev_preview, ROLE), first(dev_preview, POLICY)
+    add(dev_preview, ATTACHMENTS_EXCLUSIVE, "pinned", {"roleName": UNKNOWN, "policyArns": UNKNOWN},
+        deps={"roleName": [role["urn"]], "policyArns": [policy["urn"]]})
+    assert mandatory(pack.run(dev_preview)) == []
+    add(dev_preview, ROLE_POLICY, "no-params", {"role": UNKNOWN, "policy": DENY_SSM}, deps={"role": [role["urn"]]})
+    diags = pack.run(dev_preview)  # what is known is still judged
+    assert any("denied by statement 'NoParameters'" in m for m in of(diags, INTACT))
 
 
 # ----------------------------------------------------------------- policies outside the stack

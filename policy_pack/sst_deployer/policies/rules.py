@@ -193,9 +193,12 @@ def administrator_only_in_sandboxes(
 
 
 def unseen_policies(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
-    """Documents of a deployer the pack cannot see, and what SST relies on them for."""
+    """Documents of a deployer the pack cannot see, and what SST relies on them for; and
+    what could not be known yet (an account, an exclusive list), said rather than guessed."""
     out: list[Violation] = []
     for d in deployers:
+        for note in dict.fromkeys(d.notes):
+            out.append((f"{d.label} is not fully judged yet: {note}.", d.role.urn))
         unseen = _unseen(d)
         if not unseen:
             continue
