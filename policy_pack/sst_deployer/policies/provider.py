@@ -152,7 +152,7 @@ class Stack:
         values = value if isinstance(value, list) else [value]
         by_dep = {u for u in r.deps.get(prop, []) if u in self.by_urn and self.by_urn[u].type == ROLE}
         targets = set(by_dep)
-        dep_names = {self.by_urn[u].get("name") for u in by_dep}
+        dep_names = {n for u in by_dep if isinstance(n := self.by_urn[u].get("name"), str)}
         unknown = 0
         for v in values:
             if isinstance(v, str):
