@@ -13,7 +13,7 @@ from analyzer import Analyzer, serve
 from org_scenarios import bruteforce
 from org_scenarios.capture import Captured, capture, engine_view, judge
 from org_scenarios.scenarios import LIBRARY
-from org_scenarios.spec import SHAPES, Scenario, check, needs, sst_context
+from org_scenarios.spec import SHAPES, Scenario, WrongVerdict, check, needs, sst_context
 from org_scenarios.world import end_state
 from sst_deployer.tags import from_tags
 
@@ -46,7 +46,7 @@ def _cases() -> list[Any]:
     for s in SCENARIOS.values():
         for shape in SHAPES:
             reason = s.verdict(shape).xfail
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            marks = [pytest.mark.xfail(strict=True, reason=reason, raises=WrongVerdict)] if reason else []
             out.append(pytest.param(s.id, shape, id=f"{s.id}-{shape}", marks=marks))
     return out
 
@@ -65,7 +65,8 @@ def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenari
     else:
         diags = judge(packs[shape], resources)
     problems = check(s.verdict(shape), diags, c.urns)
-    assert not problems, "\n".join(problems)
+    if problems:
+        raise WrongVerdict("\n".join(problems))
 
 
 def _brute_cases() -> list[Any]:

@@ -28,6 +28,8 @@ EVERY_SID = frozenset({
 """Every statement a default deployer (secrets, Live Lambda, RDS migrations; SST 2.49.8) needs."""
 
 ISSUE_11_DETACH = "issue 11: the pack does not apply the provider's exclusive semantics"
+PREVIEW_UNJUDGED = ("issue 11 item 4: in a preview the role's read-back managedPolicyArns/inlinePolicies is unknown "
+                    "and the pack then judges nothing, not even the known Deny")
 LIBRARY = Library()
 add = LIBRARY.add
 
@@ -224,3 +226,115 @@ add(Scenario(
     lost={"deployer-112233445566": frozenset({"AllowSSTManageBootstrapBucket"}), "deployer-444455556666": frozenset()}))
 
 _ = json  # documents below are built with json
+
+
+# ----------------------------------------------------------------- guardrails (request context: issue 9)
+
+ISSUE_9 = "issue 9"
+EU = DeployerSettings(account=A, regions=("eu-west-1",), sst_version="2.49.8")
+
+
+def _guard(id_: str, why: str, document: dict[str, object], update: Verdict, preview: Verdict | None = None, *,
+           trust: str = "people", regions: str = "us-east-1", lost: frozenset[str] | None = frozenset()) -> Scenario:
+    if preview is None:  # the same findings; a pass is a pass in a preview too
+        preview = Verdict(update.findings, xfail=PREVIEW_UNJUDGED) if update.findings else PASS
+    return add(Scenario(
+        f"guardrail-{id_}", "guardrail.py", why,
+        {"scenario:document": json.dumps(document), "scenario:trust": trust, "scenario:regions": regions},
+        update, preview, lost=None if lost is None else {"deployer": lost},
+        settings=EU if regions == "eu-west-1" else SST, mfa=trust == "people"))
+
+
+def _deny(sid: str, condition: dict[str, object] | None = None, *, action: object = "*",
+          not_action: object = None, resource: object = "*") -> dict[str, object]:
+    st: dict[str, object] = {"Sid": sid, "Effect": "Deny", "Resource": resource}
+    if not_action is not None:
+        st["NotAction"] = not_action
+    else:
+        st["Action"] = action
+    if condition:
+        st["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [st]}
+
+
+_GLOBAL = ["iam:*", "sts:*", "organizations:*", "route53:*", "cloudfront:*", "support:*", "budgets:*",
+           "globalaccelerator:*", "waf:*", "health:*"]
+_G = " (the IAM User Guide's aws:RequestedRegion example exempts such global services with NotAction)"
+
+_guard("region-lock-home", """A region lock, Deny * unless aws:RequestedRegion is us-east-1, on a
+    us-east-1 deployer. Every call SST makes is to us-east-1: regional services at the
+    resource's region, IAM at its endpoint in us-east-1 (IAM User Guide, aws:RequestedRegion:
+    "global services ... us-east-1"), STS at SST's regional endpoint. The condition never holds
+    for SST's requests: nothing is lost, the stack must pass.""",
+       _deny("RegionLock", {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}),
+       Verdict(xfail=ISSUE_9 + ": a region lock that cannot hold for SST's requests is reported as a risk"))
+
+_guard("region-lock-eu-no-exemption", """A region lock to eu-west-1 on an eu-west-1 deployer, Deny *
+    with no exemption for global services. IAM's requested region is us-east-1 (IAM User
+    Guide, aws:RequestedRegion), so every IAM call SST makes (creating the CDK bootstrap roles,
+    PassRole) is denied: AllowCDKManageToolkitRoles is lost. Regional calls (CloudFormation, S3,
+    SSM, STS at the regional endpoint) are in eu-west-1 and pass.""" + _G,
+       _deny("RegionLock", {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}),
+       Verdict((Finding(("deployer",), ("AllowCDKManageToolkitRoles",)),)),
+       regions="eu-west-1", lost=frozenset({"AllowCDKManageToolkitRoles"}))
+
+_guard("region-lock-eu-global-exempt", """The same region lock with the global services exempted
+    (NotAction iam:*, sts:*, ...)""" + _G + """: SST's IAM calls are exempt, its regional
+    calls are in eu-west-1: nothing is lost, the stack must pass.""",
+       _deny("RegionLock", {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}, not_action=_GLOBAL),
+       Verdict(xfail=ISSUE_9 + ": a region lock exempting global services is reported as a risk"),
+       regions="eu-west-1")
+
+_MFA = _deny("DenyAllExceptListedIfNoMFA", {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+             not_action=["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices",
+                          "iam:ListVirtualMFADevices", "iam:ResyncMFADevice", "sts:GetSessionToken"])
+_MFA_WHY = """The IAM User Guide's MFA guardrail (example "allows MFA-authenticated IAM users to
+    manage their own credentials"): Deny NotAction [MFA self-service] when BoolIfExists
+    aws:MultiFactorAuthPresent is false. """
+_guard("mfa-people", _MFA_WHY + """The deployer is assumed by people, and its trust requires MFA
+    (Bool aws:MultiFactorAuthPresent true), so every session has MFA true (IAM User Guide,
+    aws:MultiFactorAuthPresent: temporary credentials from AssumeRole with MFA): the Deny never
+    applies: the stack must pass.""", _MFA,
+       Verdict(xfail=ISSUE_9 + ": an MFA Deny that cannot hold for MFA-only trust is reported as a risk"))
+_guard("mfa-github", _MFA_WHY + """The deployer is assumed only by GitHub Actions through OIDC
+    (AssumeRoleWithWebIdentity): no MFA, so the Deny applies to every call SST makes: every
+    SST statement is lost.""", _MFA,
+       Verdict((Finding(("deployer",), ("AllowSSTDeployStacks",)),)),
+       trust="github", lost=EVERY_SID)
+
+_guard("untagged-functions", """A tag guardrail: Deny lambda:* on functions that carry no sst:app
+    tag (Null aws:ResourceTag/sst:app true). SST touches functions only under the page's
+    condition Null aws:ResourceTag/sst:app false (AllowSSTCLIRestartAppFunction): for those
+    requests the key is present, the Deny's condition is false: nothing is lost, passes.""",
+       _deny("OnlyAppFunctions", {"Null": {"aws:ResourceTag/sst:app": "true"}}, action="lambda:*"),
+       Verdict(xfail=ISSUE_9 + ": a tag Deny that excludes exactly SST's tagged resources is reported as a risk"))
+_guard("team-functions", """A tag guardrail: Deny lambda:* unless the function is tagged
+    team=platform (StringNotEquals aws:ResourceTag/team platform). SST's app functions carry
+    sst:app, not team: the key is missing and a negated operator then holds (IAM User Guide,
+    condition operators): restarting functions after a secret changes is denied:
+    AllowSSTCLIRestartAppFunction is lost.""",
+       _deny("OnlyTeamFunctions", {"StringNotEquals": {"aws:ResourceTag/team": "platform"}}, action="lambda:*"),
+       Verdict((Finding(("deployer",), ("AllowSSTCLIRestartAppFunction",)),)),
+       lost=frozenset({"AllowSSTCLIRestartAppFunction"}))
+
+_OTHER_BUCKETS = [f"arn:aws:s3:::acme-team{n}-data" for n in range(150)] + [
+    f"arn:aws:s3:::acme-team{n}-data/*" for n in range(150)]
+_guard("long-deny-miss", """A data-protection guardrail: Deny s3:* on 300 literal ARNs of other
+    teams' buckets and their objects. None matches SST's buckets (cdk-hnb659fds-assets-*,
+    sstbootstrap-*): nothing is lost, passes.""",
+       _deny("ProtectTeamData", action="s3:*", resource=_OTHER_BUCKETS),
+       Verdict(xfail=ISSUE_9 + " item 4: 'too complex to verify' for a list of literal ARNs"), PASS)
+_guard("long-deny-hit", """The same list plus the account's SST bootstrap bucket
+    (arn:aws:s3:::sstbootstrap-useast1-7f3a9c): s3:* on it is denied, so
+    AllowSSTManageBootstrapBucket (s3:*Object, ListBucket on sstbootstrap-*) is lost; nothing
+    else (the assets buckets are not listed).""",
+       _deny("ProtectTeamData", action="s3:*", resource=[*_OTHER_BUCKETS, "arn:aws:s3:::sstbootstrap-useast1-7f3a9c"]),
+       Verdict((Finding(("deployer",), ("AllowSSTManageBootstrapBucket",)),)),
+       lost=frozenset({"AllowSSTManageBootstrapBucket"}))
+_guard("long-deny-any-action", """Deny * (every action) on the 300 literal bucket ARNs. Actions
+    with no resource type (cloudformation:ListImports, iot:DescribeEndpoint) are authorised
+    against "*" and IoT's data plane against client/topic ARNs (Service Authorization
+    Reference): no request of SST's names an S3 bucket of another team: nothing is lost.""",
+       _deny("ProtectTeamData", resource=_OTHER_BUCKETS),
+       Verdict(xfail=ISSUE_9 + ": the page's '*' is judged as every ARN, so a Deny on other resources looks like "
+               "a loss of ListImports/IoT"))

@@ -120,6 +120,16 @@ def sst_context(settings: DeployerSettings, mfa: bool | None,
     return contexts
 
 
+class WrongVerdict(AssertionError):
+    """The pack's diagnostics differ from the reasoned verdict (only this may be xfail)."""
+
+
+def said(d: Diagnostic) -> str:
+    """The violation's own message: pulumi-policy sends the policy's description, a newline,
+    then the message the policy reported (``policy.py``, ``_create_report_violation``)."""
+    return d.message.split("\n", 1)[1] if "\n" in d.message else ""
+
+
 def check(verdict: Verdict, diags: Sequence[Diagnostic], urns_of: Callable[[str], set[str]]) -> list[str]:
     """What is wrong with ``diags`` against ``verdict`` (empty: it holds)."""
     problems = []
@@ -127,16 +137,16 @@ def check(verdict: Verdict, diags: Sequence[Diagnostic], urns_of: Callable[[str]
     for f in verdict.findings:
         urns = {u for n in f.on for u in urns_of(n)}
         if not any(d.urn in urns and d.level == f.level and (f.policy is None or d.policy == f.policy)
-                   and all(s in d.message for s in f.says) for d in diags):
+                   and all(s in said(d) for s in f.says) for d in diags):
             problems.append(f"missing: {f.level} {f.policy or 'any policy'} on {'/'.join(f.on)} saying {f.says}")
     for d in diags:
         if d.urn in allowed_urns:
             continue
         if d.level == "mandatory" or verdict.quiet:
-            problems.append(f"unexpected {d.level} {d.policy} on {d.urn or '(stack)'}: {d.message[:300]}")
+            problems.append(f"unexpected {d.level} {d.policy} on {d.urn or '(stack)'}: {said(d)[:300]}")
     for d in diags:
-        if "could not check" in d.message or "please report" in d.message:
-            problems.append(f"the pack failed: {d.message[:300]}")
+        if "could not check" in said(d) or "please report" in said(d):
+            problems.append(f"the pack failed: {said(d)[:300]}")
     return problems
 
 
