@@ -338,3 +338,144 @@ _guard("long-deny-any-action", """Deny * (every action) on the 300 literal bucke
        _deny("ProtectTeamData", resource=_OTHER_BUCKETS),
        Verdict(xfail=ISSUE_9 + ": the page's '*' is judged as every ARN, so a Deny on other resources looks like "
                "a loss of ListImports/IoT"))
+
+
+# ----------------------------------------------------------------- hand-written copies of the page
+
+LOOKS_LIKE = ("looks like an SST deployer", "sst-deployer:role")
+_PAGE = """An untagged role ('page-deployer') carrying SST's copy-paste policy from the IAM page
+    ({how}). Neither made by the component nor tagged, so today no policy of the pack checks
+    it at all, and a later edit that breaks it passes org-wide enforcement. Issue 11 item 6:
+    a role carrying the page's statements "by Sid or by content" is reported by a
+    configurable policy, advisory by default: "looks like an SST deployer; tag it like this
+    so the pack enforces it" (the message names the sst-deployer:role tag). Nothing
+    mandatory: the copy is not wrong in itself. The document is known in a preview too."""
+for _v, _how in (("page-managed", "a managed policy and a RolePolicyAttachment"), ("page-inline", "a RolePolicy"),
+                 ("page-no-sids", "a managed policy whose Sids were all removed: by content")):
+    _verdict = Verdict((Finding(("page-deployer",), LOOKS_LIKE, level="advisory"),),
+                       xfail="issue 11 item 6: hand-written copies of the page are not reported")
+    add(Scenario(f"hand-written-{_v}", "hand_written.py", _PAGE.format(how=_how), {"scenario:variant": _v},
+                 _verdict, _verdict))
+add(Scenario("hand-written-unrelated", "hand_written.py", """An unrelated role (S3 read for reports):
+    nothing of SST's on it: no diagnostic at all, of any level.""",
+             {"scenario:variant": "unrelated"}, Verdict(quiet=True), Verdict(quiet=True)))
+
+
+# ----------------------------------------------------------------- permissions boundaries
+
+_B = """A DeployerRole whose permissionsBoundary is arn:aws:iam::112233445566:policy/org-deployer-boundary
+    (IAM User Guide, permissions boundaries: an action must be allowed by the identity
+    policies and by the boundary). """
+add(Scenario("boundary-inside-generous", "boundary.py", _B + """The boundary is in the stack: Allow *,
+    Deny removing boundaries, creating users and access keys: SST needs none of those:
+    passes, in a preview too (the boundary's ARN is unknown there, but its name is known).""",
+             {"scenario:variant": "inside-generous"}, PASS, PASS, lost={"deployer": frozenset()}, settings=SST))
+_TIGHT = frozenset({"AllowCDKManageToolkitRoles", "AllowCDKManageToolkitRepository", "AllowSSTAssumeCDKToolkitRoles",
+                    "AllowSSTCLIRestartAppFunction", "AllowSSTLiveLambdaSocketConnection",
+                    "AllowSSTCLIManageRDSMigrations"})
+add(Scenario("boundary-inside-tight", "boundary.py", _B + """The boundary in the stack allows only
+    cloudformation:*, s3:* and ssm:*: every SST statement with an IAM, STS, ECR, Lambda, IoT or
+    RDS Data action is outside it and lost; the message names the boundary. In a preview the
+    boundary's document and the role's boundary ARN are known (the Policy's ARN is not, its
+    name is): issue 11 item 4, a known boundary that removes a requirement is a violation.""",
+             {"scenario:variant": "inside-tight"},
+             Verdict((Finding(("deployer",), ("org-deployer-boundary", "AllowSSTAssumeCDKToolkitRoles")),)),
+             Verdict((Finding(("deployer",), ("org-deployer-boundary",)),), xfail=PREVIEW_UNJUDGED),
+             lost={"deployer": _TIGHT}, settings=SST))
+add(Scenario("boundary-outside", "boundary.py", _B + """The boundary is managed elsewhere and the
+    pack was given no document for it: what it removes cannot be known. Issue 11 item 3: "a
+    boundary ... that is still unseen is reported, never silent" (level configurable): a
+    diagnostic on the role naming the boundary.""",
+             {"scenario:variant": "outside"},
+             Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),),
+                     xfail="issue 11 item 3: a boundary outside the stack is silent"),
+             Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),),
+                     xfail="issue 11 item 3: a boundary outside the stack is silent")))
+
+
+# ----------------------------------------------------------------- administrator, semantically
+
+_ADM = """Issue 11 item 5: for the sandbox rule "any Allow that in the role's context grants every
+    action (or all but a few) on every resource counts: NotAction allows, arn:*-like
+    resources, conditions that always hold. The message says what made it count." The stack
+    is 'production', not a sandbox. """
+
+
+def _admin(id_: str, why: str, statement: dict[str, object], verdict: Verdict, *, stack: str = "production",
+           preview: Verdict | None = None) -> Scenario:
+    return add(Scenario(f"admin-{id_}", "admin_shapes.py", why,
+                        {"scenario:document": json.dumps({"Version": "2012-10-17", "Statement": [statement]})},
+                        verdict, preview or verdict, stack=stack, lost={"deployer": frozenset()}, settings=SST))
+
+
+_admin("star", _ADM + """Allow * on * (Sid 'Everything'): administrator; the message names the
+    statement that made it count.""", {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"},
+       Verdict((Finding(("deployer",), ("Everything",), ADMIN),),
+               xfail="issue 11 item 5: the administrator message does not name the statement that made it count"))
+_admin("notaction", _ADM + """Allow NotAction iam:* on *: every action of every other service,
+    present and future (IAM User Guide, NotAction): administrator.""",
+       {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+       Verdict((Finding(("deployer",), ("NotAction",), ADMIN),),
+               xfail="issue 11 item 5: a NotAction Allow is not counted as administrator"))
+_admin("arn-star", _ADM + """Allow * on "arn:*": every ARN is arn:<...>, and actions with no
+    resource type are not granted (they need Resource "*"), which is "all but a few":
+    administrator.""", {"Sid": "AllArns", "Effect": "Allow", "Action": "*", "Resource": "arn:*"},
+       Verdict((Finding(("deployer",), ("arn:*",), ADMIN),),
+               xfail="issue 11 item 5: Resource arn:* is not counted as every resource"))
+_admin("always", _ADM + """Allow * on * under Bool aws:SecureTransport true: every AWS API call
+    SST makes is over TLS, so the condition always holds (IAM User Guide,
+    aws:SecureTransport): administrator.""",
+       {"Sid": "OverTls", "Effect": "Allow", "Action": "*", "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+       Verdict((Finding(("deployer",), ("aws:SecureTransport",), ADMIN),),
+               xfail="issue 11 item 5: a condition that always holds hides administrator access"))
+_admin("notaction-sandbox", """The NotAction iam:* Allow in stack 'sandbox-bob' (default
+    sandboxStacks sandbox-*): allowed there; nothing mandatory.""",
+       {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, PASS, stack="sandbox-bob")
+_admin("one-service", """Allow s3:* on * in 'production': broad (least-privilege, advisory, says
+    so) but one service is not administrator access: nothing mandatory.""",
+       {"Sid": "AllS3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}, PASS)
+
+
+# ----------------------------------------------------------------- bad data
+
+_DEEP = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",'
+         '"Condition":{"StringEquals":{"aws:PrincipalTag/x":' + "[" * 5000 + "]" * 5000 + '}}}]}')
+_HUGE = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{n}/*"} for n in range(3000)]})
+_BAD = """Issue 11 item 7: "documents nested thousands of levels deep, huge, or odd are violations
+    that say what is wrong, not 'please report'; nothing in the pack recurses without a
+    bound". A hand-tagged deployer with its rendered policy attached, plus an inline policy
+    'odd' holding """
+
+
+def _odd(id_: str, why: str, text: str, update: Verdict, preview: Verdict | None = None) -> Scenario:
+    return add(Scenario(f"odd-{id_}", "odd_document.py", why, {"scenario:document": text},
+                        update, preview or update))
+
+
+_odd("deep", _BAD + """a condition value nested 5,000 arrays deep (as JSON text). IAM would
+    reject it (a condition value is a string or a list of strings); the pack must say the
+    document is malformed, naming 'odd'.""", _DEEP,
+     Verdict((Finding(("sst-deployer", "odd"), ("odd",), level=None, says_any=("deep", "nest", "depth")),),
+             xfail="issue 11 item 7: deep nesting crashes the pack ('could not check this stack ... please report')"))
+_odd("huge", _BAD + """3,000 statements (about 250,000 characters), far over IAM's 10,240
+    characters for a role's inline policies (IAM quotas): the update would fail at AWS; the
+    pack says the document is too large, naming 'odd', without a crash.""", _HUGE,
+     Verdict((Finding(("sst-deployer", "odd"), ("odd",), level=None,
+                      says_any=("characters", "quota", "too large", "size")),),
+             xfail="issue 11 item 7: a document over IAM's quota is not reported"))
+_odd("not-json", _BAD + """text that is not JSON: a violation naming 'odd' that says so.""",
+     "{this is not json", Verdict((Finding(("sst-deployer", "odd"), ("odd", "not valid JSON")),)),
+     Verdict((Finding(("sst-deployer", "odd"), ("odd", "not valid JSON")),), xfail=PREVIEW_UNJUDGED))
+_odd("statement-object", _BAD + """a valid document whose Statement is one object, not a list
+    (IAM policy grammar allows both): nothing wrong, passes.""",
+     json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
+                                                         "Resource": "*"}}), PASS)
+_odd("lowercase-effect", _BAD + """a statement with Effect "allow": the IAM policy grammar allows
+    only "Allow" or "Deny", so IAM rejects it (MalformedPolicyDocument): a violation naming
+    'odd'.""",
+     json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:ListAllMyBuckets",
+                                                          "Resource": "*"}]}),
+     Verdict((Finding(("sst-deployer", "odd"), ("odd", "allow"), level=None, says_any=("Effect", "effect")),),
+             xfail="issue 11 item 7: an Effect IAM rejects passes silently"))

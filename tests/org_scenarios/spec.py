@@ -23,7 +23,8 @@ class Finding:
     on: tuple[str, ...]
     says: tuple[str, ...] = ()
     policy: str | None = None
-    level: str = "mandatory"
+    level: str | None = "mandatory"  # None: any level
+    says_any: tuple[str, ...] = ()  # and at least one of these, when given
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,12 @@ def check(verdict: Verdict, diags: Sequence[Diagnostic], urns_of: Callable[[str]
     allowed_urns = {u for f in verdict.findings for n in f.on for u in urns_of(n)}
     for f in verdict.findings:
         urns = {u for n in f.on for u in urns_of(n)}
-        if not any(d.urn in urns and d.level == f.level and (f.policy is None or d.policy == f.policy)
-                   and all(s in said(d) for s in f.says) for d in diags):
-            problems.append(f"missing: {f.level} {f.policy or 'any policy'} on {'/'.join(f.on)} saying {f.says}")
+        if not any(d.urn in urns and f.level in (None, d.level) and (f.policy is None or d.policy == f.policy)
+                   and all(s in said(d) for s in f.says)
+                   and (not f.says_any or any(s in said(d) for s in f.says_any)) for d in diags):
+            alternatives = f" and one of {f.says_any}" if f.says_any else ""
+            problems.append(f"missing: {f.level or 'any level'} {f.policy or 'any policy'} on {'/'.join(f.on)} "
+                            f"saying {f.says}{alternatives}")
     for d in diags:
         if d.urn in allowed_urns:
             continue
