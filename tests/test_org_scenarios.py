@@ -14,7 +14,7 @@ from org_scenarios import bruteforce
 from org_scenarios.capture import Captured, capture, engine_view, judge
 from org_scenarios.scenarios import LIBRARY
 from org_scenarios.spec import SHAPES, Scenario, WrongVerdict, check, needs, sst_context
-from org_scenarios.world import end_state
+from org_scenarios.world import end_state, refreshed_outputs
 from sst_deployer.tags import from_tags
 
 SCENARIOS = LIBRARY.scenarios
@@ -22,11 +22,24 @@ _CAPTURED: dict[tuple[str, str], Captured] = {}
 
 
 def captured(s: Scenario, shape: str) -> Captured:
-    """Each scenario program runs once per shape per session."""
-    key = (s.id, shape)
+    """Each scenario program runs once per session for updates and once for previews."""
+    key = (s.id, "preview" if shape == "preview" else "update")
     if key not in _CAPTURED:
-        _CAPTURED[key] = capture(s.program, s.config, stack=s.stack, preview=shape == "preview")
+        _CAPTURED[key] = capture(s.program, s.config, stack=s.stack, preview=key[1] == "preview")
     return _CAPTURED[key]
+
+
+def view(s: Scenario, shape: str) -> list[dict[str, Any]]:
+    """The stack as the pack sees it in ``shape``."""
+    c = captured(s, shape)
+    if shape == "refreshed":
+        return engine_view(c, refreshed=refreshed_outputs(end_state(c)[0]))
+    if shape == "update" and s.stale:
+        arn = {r.name: r.outputs.get("arn") for r in c.stack.resources if r.type == "aws:iam/policy:Policy"}
+        stale = {urn: {"managedPolicyArns": [arn[p] for p in policies]}
+                 for role, policies in s.stale.items() for urn in c.urns(role)}
+        return engine_view(c, refreshed=stale)
+    return engine_view(c)
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +51,7 @@ def packs(standalone_pack_dir: Path) -> Iterator[dict[str, Analyzer]]:
             serve(standalone_pack_dir, env=dict(env, PULUMI_DRY_RUN="true")) as preview:
         update.configure()
         preview.configure()
-        yield {"update": update, "preview": preview}
+        yield {"update": update, "preview": preview, "refreshed": update}
 
 
 def _cases() -> list[Any]:
@@ -56,7 +69,7 @@ def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenari
                                              standalone_pack_dir: Path) -> None:
     s = SCENARIOS[scenario_id]
     c = captured(s, shape)
-    resources = engine_view(c)
+    resources = view(s, shape)
     if s.pack_config:
         with serve(standalone_pack_dir, env={"PYTHONPATH": "", "PYTHONSAFEPATH": "",
                                              "PULUMI_DRY_RUN": str(shape == "preview").lower()}) as own:

@@ -177,6 +177,20 @@ _tagged("exclusive-without", """A RolePolicyAttachmentsExclusive listing only th
     lost; the message names the RolePolicyAttachmentsExclusive.""",
         Verdict((Finding(("sst-deployer", "only-these"), ("only-these",)),), xfail=ISSUE_11_DETACH),
         lost=EVERY_SID)
+add(Scenario("tagged-stale-readback", "tagged_role.py", """The role's policy was swapped in this
+    update: 'sst-full' (still in the stack) is no longer attached, 'sst-partial' (without
+    AllowSSTManageBootstrapBucket) is. The role itself did not change, so its outputs still
+    carry the read-back of the last refresh: managedPolicyArns = ['sst-full'] (pulumi-aws
+    reads managed_policy_arns from ListAttachedRolePolicies only on create/refresh,
+    terraform-provider-aws role.go resourceRoleRead). Issue 11: "a read-back that is unknown or
+    stale must not hide the rest of the role from judgement": the attachments declared say
+    AllowSSTManageBootstrapBucket is lost. After a refresh the read-back agrees.""",
+             {"scenario:variant": "swap"},
+             Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),),
+                     xfail="issue 11 item 1: a stale managedPolicyArns read-back is counted as attached"),
+             Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),), xfail=PREVIEW_UNJUDGED),
+             refreshed=Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),)),
+             stale={"sst-deployer": ("sst-full",)}, lost={"sst-deployer": frozenset({"AllowSSTManageBootstrapBucket"})}))
 _tagged("exclusive-with", """RolePolicyAttachmentsExclusive listing the baseline and the
     deployer's policy: kept: passes.""", PASS)
 

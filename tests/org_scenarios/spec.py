@@ -12,7 +12,9 @@ from sst_deployer.settings import DeployerSettings
 
 from .bruteforce import Need, Unsupported
 
-SHAPES = ("update", "preview")
+SHAPES = ("update", "preview", "refreshed")
+"""After ``pulumi up`` (read-backs as right after a create), in ``pulumi preview`` of a new
+stack (unknowns), and after ``pulumi refresh`` (read-backs list what AWS really has)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,14 @@ class Scenario:
     settings: DeployerSettings | None = None
     mfa: bool | None = True  # aws:MultiFactorAuthPresent of the role's sessions
     pack_config: Mapping[str, Mapping[str, Any]] | None = None
+    refreshed: Verdict | None = None  # None: the update's verdict
+    # Stale read-backs in the update shape: role (logical name) -> the policies (logical
+    # names) its managedPolicyArns still lists from the last refresh.
+    stale: Mapping[str, tuple[str, ...]] | None = None
 
     def verdict(self, shape: str) -> Verdict:
+        if shape == "refreshed":
+            return self.refreshed or self.update
         return self.update if shape == "update" else self.preview
 
 
