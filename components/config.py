@@ -28,7 +28,7 @@ KEYS: Final = (
     "regions", "qualifier", "strategy", "features", "accountId", "trust",
     "permissionsBoundary", "maxSessionDuration", "policyFile", "sstVersion",
     "roleName", "path", "tags", "toolkitStackName", "bootstrapStackName",
-    "bootstrapBucketPrefix", "ssmPrefix", "profileName", "sourceProfile",
+    "bootstrapBucketPrefix", "ssmPrefix", "fileAssetsBucketName", "profileName", "sourceProfile",
 )
 _JSON_KEYS: Final = frozenset({"regions", "features", "trust", "tags", "maxSessionDuration"})
 _TRUST_KEYS: Final = ("principals", "requireMfa", "externalId", "githubOidc")
@@ -120,8 +120,9 @@ def args_from_config(
             bootstrap_bucket_prefix=_typed(get("bootstrapBucketPrefix"), str, "bootstrapBucketPrefix", "a string")
             or "sstbootstrap-",
             ssm_prefix=_typed(get("ssmPrefix"), str, "ssmPrefix", "a string") or "/sst/",
+            file_assets_bucket_name=_typed(get("fileAssetsBucketName"), str, "fileAssetsBucketName", "a string"),
             features=features_from(features),
-            sst_version=_typed(get("sstVersion"), str, "sstVersion", "a string such as 2.49.0")
+            sst_version=_typed(get("sstVersion"), str, "sstVersion", "a string such as 2.49.8")
             or DEFAULT_SST_VERSION,
         )
         strategy = _typed(get("strategy"), str, "strategy", "a string") or "least-privilege"

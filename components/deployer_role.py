@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 from sst_deployer.iam import PolicyDocumentError, parse_document
 from sst_deployer.render import MANAGED_POLICY_MAX_CHARS, policy_size, render, to_json
-from sst_deployer.settings import DeployerSettings, InvalidSetting
+from sst_deployer.settings import DeployerSettings, InvalidSetting, check_least_privilege_version
 from sst_deployer.tags import to_tags
 from sst_deployer.trust import GITHUB_HOST, TrustSettings, account_of_principal, trust_document, validate_trust
 
@@ -41,6 +41,8 @@ class DeployerRoleArgs:
         """Raises InvalidSetting, naming the config key, before anything is created."""
         if self.strategy not in STRATEGIES:
             raise InvalidSetting("strategy", f"{self.strategy!r}; allowed: {', '.join(STRATEGIES)}")
+        if self.strategy == "least-privilege":
+            check_least_privilege_version(self.settings.sst_version)
         if self.strategy == "custom":
             if self.custom_policy is None:
                 raise InvalidSetting("policyFile", "strategy custom needs a policy document file")
@@ -175,7 +177,8 @@ class DeployerRole(pulumi.ComponentResource):
                 "policyDocuments": documents,
                 "awsConfigProfile": self.aws_config_profile,
                 # Read by the policy pack: a stack policy sees a component only through
-                # what it registered (../shared/notes/pulumi-facts.md).
+                # what it registered (the engine's ExecuteRegisterResourceOutputs replaces the
+                # component's props with them).
                 "strategy": args.strategy,
                 "parameters": deployer_tags,
                 "attachmentCount": len(policy_arns),

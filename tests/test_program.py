@@ -206,7 +206,10 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"roleName": "has space"}, "sst-deployer:roleName: 'has space'; IAM allows 1-64"),
     ({"roleName": "x" * 65}, "sst-deployer:roleName:"),
     ({"permissionsBoundary": "org-boundary"}, "sst-deployer:permissionsBoundary: 'org-boundary'; expected"),
-    ({"sstVersion": "3.0"}, "sst-deployer:sstVersion: '3.0' is not an SST 2.x version"),
+    ({"sstVersion": "3.0"}, "sst-deployer:sstVersion: '3.0' is not an SST 2.x release"),
+    ({"sstVersion": "2.49.2"}, "sst-deployer:sstVersion: 2.49.2 cannot deploy with a least-privilege role"),
+    ({"sstVersion": "2.99.0"}, "sst-deployer:sstVersion: '2.99.0' is newer than the last SST v2 release"),
+    ({"fileAssetsBucketName": "Assets_Bucket"}, "sst-deployer:fileAssetsBucketName: 'Assets_Bucket'; an S3"),
     ({"regoins": ["us-east-1"]}, "sst-deployer: unknown key(s) regoins"),
     ({"tags": {"sst-deployer:role": "x"}}, "sst-deployer:tags: 'sst-deployer:role': the sst-deployer: and aws:"),
 ]
@@ -228,6 +231,12 @@ def test_a_bad_policy_file_fails_clearly(tmp_path: Path, text: str, message: str
     with pytest.raises(pulumi.RunError, match=message):
         run_program(base(strategy="custom", policyFile=write(tmp_path, text)))
     assert LAST_RUN["monitor"].captured == {}
+
+
+def test_administrator_still_serves_the_versions_least_privilege_cannot() -> None:
+    stack = run_program(base(strategy="administrator", sstVersion="2.49.2"), stack="sandbox")
+    role = stack.one("aws:iam/role:Role")
+    assert role.outputs["tags"]["sst-deployer:sst-version"] == "2.49.2"
 
 
 def test_a_missing_policy_file_names_the_path() -> None:

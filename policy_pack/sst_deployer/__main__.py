@@ -30,6 +30,7 @@ _FLAGS = {
     "bootstrapBucketPrefix": "--bootstrap-bucket-prefix",
     "ssmPrefix": "--ssm-prefix",
     "sstVersion": "--sst-version",
+    "fileAssetsBucketName": "--file-assets-bucket-name",
     "features": "--enable/--disable",
 }
 
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--bootstrap-stack-name", default="SSTBootstrap")
     r.add_argument("--bootstrap-bucket-prefix", default="sstbootstrap-")
     r.add_argument("--ssm-prefix", default="/sst/")
+    r.add_argument("--file-assets-bucket-name", help="cdk.fileAssetsBucketName, if the app sets it")
     r.add_argument("--sst-version", default=DEFAULT_SST_VERSION)
     r.add_argument("--enable", action="append", default=[], choices=sorted(FEATURES),
                    help="turn a feature on")
@@ -71,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             bootstrap_stack_name=args.bootstrap_stack_name,
             bootstrap_bucket_prefix=args.bootstrap_bucket_prefix,
             ssm_prefix=args.ssm_prefix,
+            file_assets_bucket_name=args.file_assets_bucket_name,
             features=features_from(toggles),
             sst_version=args.sst_version,
         )

@@ -1,11 +1,12 @@
 """SST v2's permission catalogue: what a deployer needs, as a table.
 
-Rows come from SST's IAM page (``../shared/seeds/000_453642e95f2f519f.txt``): its
-copy-paste policy *and* its per-purpose breakdown, which are not identical, so both
-are here. Rows not on the page cite their source. Resource templates use
-``{partition} {region} {account} {qualifier} {toolkit_stack} {bootstrap_stack}
-{bootstrap_bucket_prefix} {ssm_prefix}``; a row with ``{region}`` is expanded once
-per region, any other once.
+Rows come from SST's IAM page (https://v2.sst.dev/advanced/iam-credentials, "IAM
+permissions"): its copy-paste policy *and* its per-purpose breakdown, which are not
+identical, so both are here. Rows not on the page cite their source in SST v2's code
+(https://github.com/sst/v2, ``packages/sst/src/...`` at the release tag named). Resource
+templates use ``{partition} {region} {account} {qualifier} {toolkit_stack}
+{bootstrap_stack} {bootstrap_bucket_prefix} {ssm_prefix} {assets_buckets}
+{own_assets_buckets}``; a row with ``{region}`` is expanded once per region, any other once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .iam import Conditions, conditions_text, normalize_conditions
-from .settings import DeployerSettings
+from .settings import DeployerSettings, Version
 
 Condition = Mapping[str, Mapping[str, object]]
 
@@ -41,7 +42,7 @@ class Grant:
     resources: tuple[str, ...]
     feature: str | None = None  # None: every deployer needs it
     condition: Condition | None = None
-    since: tuple[int, int] | None = None  # the SST version that first needs it
+    since: Version | None = None  # the first SST release that calls it (cited in source)
     source: str = PAGE
 
 
@@ -68,7 +69,7 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
          "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:PutBucketPolicy",
          "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
          "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock"),
-        ("arn:{partition}:s3:::cdk-{qualifier}-assets-*",),
+        ("arn:{partition}:s3:::{assets_buckets}",),
     ),
     Grant(
         "AllowCDKManageToolkitRepository", "create the CDK container assets repository",
@@ -119,6 +120,16 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
         feature="secrets",
     ),
     Grant(
+        "AllowSSTCLIManageFallbackSecrets", "manage the app's fallback secrets (sst secrets --fallback)",
+        ("ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters",
+         "ssm:GetParametersByPath", "ssm:PutParameter"),
+        # Config.PREFIX.FALLBACK is /sst/<app>/.fallback/ whatever ssmPrefix says, and
+        # `sst secrets list` reads it on every call. Inside /sst/* with the default prefix.
+        ("arn:{partition}:ssm:{region}:{account}:parameter/sst/*/.fallback/*",),
+        feature="secrets",
+        source="sst/v2 sst@2.49.6 packages/sst/src/config.ts: Config.PREFIX.FALLBACK",
+    ),
+    Grant(
         "AllowSSTCLIRestartAppFunction", "restart the app's functions after a secret changes",
         ("lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"),
         ("arn:{partition}:lambda:{region}:{account}:function:*",),
@@ -136,29 +147,33 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
         ("arn:{partition}:rds:{region}:{account}:cluster:*",),
         feature="rdsMigrations", condition=SST_APP_TAGGED,
     ),
-    # SST 2.49 and later deploy stacks with the caller's own credentials
-    # (sst/v2 PR #96, issue #82; packages/sst/src/stacks/deploy.ts).
+    # Calls the page does not list, each from the first SST release that makes it.
     Grant(
         "AllowSSTDeployStacks", "create and update the app's stacks (SST 2.49+)",
         ("cloudformation:CreateStack", "cloudformation:UpdateStack"),
         ("arn:{partition}:cloudformation:{region}:{account}:stack/*",),
-        since=(2, 49), source="sst/v2 PR #96: stacks/deploy.ts calls CreateStack/UpdateStack",
+        since=(2, 49, 0),
+        source="sst/v2 sst@2.49.0 packages/sst/src/stacks/deploy.ts: CreateStackCommand, UpdateStackCommand "
+        "with the caller's credentials (sst/v2 issue #82); RoleARN from sst@2.49.4 (PR #96)",
     ),
     Grant(
-        "AllowSSTListStackImports", "find stacks still importing a removed export (SST 2.49+)",
+        "AllowSSTListStackImports", "find stacks still importing an export a deploy removes",
         ("cloudformation:ListImports",),
         ("*",),  # ListImports supports no resource type
-        since=(2, 49), source="sst/v2 stacks/deploy.ts: ListImports",
+        source="sst/v2 sst@2.44.1 (its first tag) packages/sst/src/stacks/deploy.ts: addInUseExports "
+        "calls ListImportsCommand; every 2.x release makes the call",
     ),
     Grant(
         "AllowSSTReadStackTemplates", "let CloudFormation read the template (SST 2.49+)",
         ("s3:GetObject",),
         # This account's assets buckets, every region: one ARN, where the page already
         # lets the deployer manage every cdk-<q>-assets-* bucket.
-        ("arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-*/*",),
-        since=(2, 49), source="inference: stacks/deploy.ts passes a TemplateURL in the assets bucket",
+        ("arn:{partition}:s3:::{own_assets_buckets}/*",),
+        since=(2, 49, 0),
+        source="sst/v2 sst@2.49.0 packages/sst/src/stacks/deploy.ts: CreateStack/UpdateStack pass a "
+        "TemplateURL in the CDK assets bucket, which CloudFormation reads with the caller's credentials",
     ),
-    # Opt-in features the page does not list (../shared/notes/sst-v2-aws-calls.md).
+    # Opt-in features the page does not list, each from SST v2's source.
     Grant(
         "AllowSSTBindReadFunctions", "read the app's server function for `sst bind`",
         ("lambda:GetFunction",),
@@ -216,7 +231,7 @@ class Requirement:
 def applies(grant: Grant, settings: DeployerSettings) -> bool:
     if grant.feature is not None and grant.feature not in settings.features:
         return False
-    if grant.since is not None and not settings.deploys_with_caller_credentials:
+    if grant.since is not None and settings.version < grant.since:
         return False
     return True
 
@@ -231,6 +246,12 @@ def expand(template: str, settings: DeployerSettings) -> list[str]:
         "bootstrap_stack": settings.bootstrap_stack_name,
         "bootstrap_bucket_prefix": settings.bootstrap_bucket_prefix,
         "ssm_prefix": settings.ssm_prefix,
+        # cdk bootstrap --toolkit-bucket-name (cdk.fileAssetsBucketName), or CDK's default
+        # name cdk-<qualifier>-assets-<account>-<region>: the page names every such bucket.
+        "assets_buckets": settings.file_assets_bucket_name
+        or f"cdk-{settings.qualifier}-assets-*",
+        "own_assets_buckets": settings.file_assets_bucket_name
+        or f"cdk-{settings.qualifier}-assets-{settings.account}-*",
     }
     if "{region}" not in template:
         return [template.format(**values)]

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from .iam import Conditions, covers, implies, normalize_conditions
 from .permissions import grants_for, requirements
-from .settings import DeployerSettings
+from .settings import DeployerSettings, check_least_privilege_version
 
 MANAGED_POLICY_MAX_CHARS: Final = 6144
 MANAGED_POLICIES_PER_ROLE: Final = 10  # IAM's default quota; raisable to 20
@@ -134,7 +134,9 @@ def render(
     max_chars: int = MANAGED_POLICY_MAX_CHARS,
     max_policies: int = MANAGED_POLICIES_PER_ROLE,
 ) -> list[dict[str, Any]]:
-    """The deployer's permissions as one or more managed-policy documents."""
+    """The deployer's permissions as one or more managed-policy documents. Raises
+    InvalidSetting for SST versions no least-privilege role can serve."""
+    check_least_privilege_version(settings.sst_version)
     stmts = statements(settings)
     whole = _document(stmts)
     if policy_size(to_json(whole)) <= max_chars:

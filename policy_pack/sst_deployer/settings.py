@@ -19,7 +19,7 @@ FEATURES: Final[dict[str, bool]] = {
     "secrets": True,  # `sst secrets`: SSM parameters under the prefix, restart functions
     "liveLambda": True,  # `sst dev`: the IoT endpoint Live Lambda talks through
     "rdsMigrations": True,  # RDS Data API for migrations from the SST Console
-    # Not on the page: opt-in (see ../shared/notes/sst-v2-aws-calls.md).
+    # Not on the page: opt-in; permissions.py cites the SST v2 source of each.
     "bind": False,  # `sst bind`: read the app's functions, assume its server function role
     "rdsSecret": False,  # the RDS construct's secret, read with rds-data:ExecuteStatement
     "console": False,  # the SST Console: invoke the migrator, read function logs
@@ -27,9 +27,18 @@ FEATURES: Final[dict[str, bool]] = {
 """Every SST feature an environment can switch, with its default."""
 
 DEFAULT_QUALIFIER: Final = "hnb659fds"
-DEFAULT_SST_VERSION: Final = "2.49.0"
-"""The newest SST 2.x line; from 2.49 the CLI deploys stacks with the caller's credentials."""
-CALLER_CREDENTIALS_VERSION: Final = (2, 49)
+
+Version = tuple[int, int, int]
+
+NEWEST_SST_VERSION: Final[Version] = (2, 49, 8)
+"""The last SST v2 release on npm (``npm view sst versions``); v3 is another product."""
+DEFAULT_SST_VERSION: Final = "2.49.8"
+NO_ROLE_ARN_VERSIONS: Final[tuple[Version, Version]] = ((2, 49, 0), (2, 49, 3))
+"""SST 2.49.0-2.49.3 call CreateStack with the caller's credentials and no ``RoleARN``
+(sst/v2 ``packages/sst/src/stacks/deploy.ts`` at ``sst@2.49.0``): CloudFormation then
+creates every resource of the app with the caller's own permissions, so no
+least-privilege role can serve them. ``sst@2.49.4`` (sst/v2 PR #96) passes the CDK
+cfn-exec role as ``RoleARN``."""
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _QUALIFIER = re.compile(r"^[A-Za-z0-9_-]{1,10}$")  # CDK's own check on --qualifier
@@ -38,7 +47,9 @@ _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 # S3 bucket names are lower case, digits, dots and hyphens; a prefix leaves room for a suffix.
 _BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9.-]{0,50}$")
 _SSM_PREFIX = re.compile(r"^/(?:[A-Za-z0-9_.-]+/)*$")
-_SST_VERSION = re.compile(r"^2\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
+_SST_VERSION = re.compile(r"^2\.(\d{1,4})\.(\d{1,4})(-[0-9A-Za-z.-]+)?$")
+# S3 bucket names: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit.
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class InvalidSetting(ValueError):
@@ -62,6 +73,7 @@ class DeployerSettings:
     bootstrap_stack_name: str = "SSTBootstrap"
     bootstrap_bucket_prefix: str = "sstbootstrap-"
     ssm_prefix: str = "/sst/"
+    file_assets_bucket_name: str | None = None  # None: CDK's cdk-<qualifier>-assets-<account>-<region>
     features: frozenset[str] = field(
         default_factory=lambda: frozenset(k for k, on in FEATURES.items() if on)
     )
@@ -73,16 +85,43 @@ class DeployerSettings:
         object.__setattr__(self, "regions", regions_in(self.partition, self.regions))
 
     @property
-    def deploys_with_caller_credentials(self) -> bool:
-        """SST 2.49 and later call CreateStack/UpdateStack themselves."""
-        return sst_version_tuple(self.sst_version) >= CALLER_CREDENTIALS_VERSION
+    def version(self) -> Version:
+        return sst_version_tuple(self.sst_version)
 
 
-def sst_version_tuple(version: str) -> tuple[int, int]:
-    match = _SST_VERSION.match(version)
+def sst_version_tuple(version: str) -> Version:
+    """A released SST 2.x version as (2, minor, patch). Pre-releases and versions newer
+    than :data:`NEWEST_SST_VERSION` are refused: nothing is known of what they call."""
+    newest = ".".join(map(str, NEWEST_SST_VERSION))
+    match = _SST_VERSION.match(version) if isinstance(version, str) else None
     if not match:
-        raise InvalidSetting("sstVersion", f"{version!r} is not an SST 2.x version such as 2.49.0")
-    return 2, int(match.group(1))
+        raise InvalidSetting(
+            "sstVersion", f"{version!r} is not an SST 2.x release; give major.minor.patch, such as {newest}"
+        )
+    if match.group(3):
+        raise InvalidSetting(
+            "sstVersion", f"{version!r} is a pre-release; sst-deployer follows released SST 2.x versions "
+            f"(2.0.0 to {newest})"
+        )
+    parsed = (2, int(match.group(1)), int(match.group(2)))
+    if parsed > NEWEST_SST_VERSION:
+        raise InvalidSetting(
+            "sstVersion", f"{version!r} is newer than the last SST v2 release, {newest}; nothing is known "
+            "of what it calls in AWS"
+        )
+    return parsed
+
+
+def check_least_privilege_version(version: str) -> None:
+    """Raises InvalidSetting for SST versions no least-privilege role can serve."""
+    first, last = NO_ROLE_ARN_VERSIONS
+    if first <= sst_version_tuple(version) <= last:
+        raise InvalidSetting(
+            "sstVersion", f"{version} cannot deploy with a least-privilege role: SST 2.49.0 to 2.49.3 call "
+            "CreateStack without a RoleARN, so CloudFormation creates every resource of the app with the "
+            "deployer's own permissions (fixed in 2.49.4, sst/v2 PR #96). Upgrade SST to 2.49.4 or later "
+            f"(newest: {DEFAULT_SST_VERSION}), or use the administrator strategy in a sandbox account"
+        )
 
 
 def features_from(toggles: Mapping[str, object] | None) -> frozenset[str]:
@@ -148,6 +187,14 @@ def validate(s: DeployerSettings) -> None:
     if not _SSM_PREFIX.match(s.ssm_prefix):
         raise InvalidSetting(
             "ssmPrefix", f"{s.ssm_prefix!r}; a parameter path such as /sst/ (starts and ends with /)"
+        )
+    if s.file_assets_bucket_name is not None and (
+        not isinstance(s.file_assets_bucket_name, str) or not _BUCKET_NAME.match(s.file_assets_bucket_name)
+        or ".." in s.file_assets_bucket_name
+    ):
+        raise InvalidSetting(
+            "fileAssetsBucketName", f"{s.file_assets_bucket_name!r}; an S3 bucket name is 3-63 of a-z 0-9 . - "
+            "starting and ending with a letter or digit (cdk.fileAssetsBucketName, as given to cdk bootstrap)"
         )
     unknown = sorted(set(s.features) - set(FEATURES))
     if unknown:

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from .settings import DeployerSettings, InvalidSetting, features_from
+from .settings import (
+    DEFAULT_SST_VERSION,
+    DeployerSettings,
+    InvalidSetting,
+    check_least_privilege_version,
+    features_from,
+)
 
 PREFIX: Final = "sst-deployer:"
 MARKER: Final = PREFIX + "role"  # value: the strategy
@@ -32,6 +38,8 @@ def to_tags(settings: DeployerSettings, strategy: str) -> dict[str, str]:
         PREFIX + "features": " ".join(sorted(settings.features)) or "none",
         PREFIX + "sst-version": settings.sst_version,
     }
+    if settings.file_assets_bucket_name is not None:
+        tags[PREFIX + "file-assets-bucket"] = settings.file_assets_bucket_name
     chunks: list[list[str]] = [[]]
     for region in settings.regions:
         if len(" ".join(chunks[-1] + [region])) > _MAX_VALUE:
@@ -74,8 +82,9 @@ def from_tags(
         features = frozenset() if features_tag == "none" else frozenset(features_tag.split())
     else:
         features = features_from(None)
+    bucket = tags.get(PREFIX + "file-assets-bucket")
     try:
-        return DeployerSettings(
+        settings = DeployerSettings(
             account=get("account", account),
             regions=tuple(regions),
             partition=get("partition", partition or "aws"),
@@ -85,8 +94,12 @@ def from_tags(
             bootstrap_bucket_prefix=get("bootstrap-bucket-prefix", "sstbootstrap-"),
             ssm_prefix=get("ssm-prefix", "/sst/"),
             features=features,
-            sst_version=get("sst-version", "2.49.0"),
+            file_assets_bucket_name=bucket if isinstance(bucket, str) else None,
+            sst_version=get("sst-version", DEFAULT_SST_VERSION),
         )
+        if strategy_of(tags) == "least-privilege":
+            check_least_privilege_version(settings.sst_version)
+        return settings
     except InvalidSetting as exc:
         if exc.setting.startswith(PREFIX):
             raise
@@ -100,4 +113,5 @@ _TAG_OF: Final = {
     "bootstrapBucketPrefix": "bootstrap-bucket-prefix",
     "ssmPrefix": "ssm-prefix",
     "sstVersion": "sst-version",
+    "fileAssetsBucketName": "file-assets-bucket",
 }
