@@ -102,9 +102,10 @@ def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
         boundary = documents.get(state.boundary) if state.boundary else None
         found = bruteforce.lost(needs(settings), identity, boundary, sst_context(settings, s.mfa, state.tags))
         assert set(found) == set(expected), (
-            f"{key}: brute force finds {sorted(found)} lost, the scenario says {sorted(expected)}; e.g. "
+            f"{key}: brute force finds lost but the scenario does not say: {sorted(set(found) - expected)}; "
+            f"the scenario says lost but brute force finds kept: {sorted(expected - set(found))}; e.g. "
             + "; ".join(f"{sid}: {reqs[0][0].action} on {reqs[0][0].resource} ({reqs[0][1]})"
-                        for sid, reqs in found.items()))
+                        for sid, reqs in found.items() if sid not in expected))
 
 
 AWS_MANAGED = {

@@ -22,10 +22,12 @@ EVERY_SID = frozenset({
     "AllowCDKManageToolkitStack", "AllowCDKManageToolkitRoles", "AllowCDKManageToolkitBucket",
     "AllowCDKManageToolkitRepository", "AllowCDKManageToolkitVersionParameter", "AllowSSTCheckCDKBootstrapVersion",
     "AllowSSTManageBootstrapStack", "AllowSSTAssumeCDKToolkitRoles", "AllowSSTMonitorStackDeployment",
-    "AllowSSTManageBootstrapBucket", "AllowSSTCLIManageAppSecrets", "AllowSSTCLIRestartAppFunction",
+    "AllowSSTManageBootstrapBucket", "AllowSSTCLIManageAppSecrets", "AllowSSTCLIManageFallbackSecrets",
+    "AllowSSTCLIRestartAppFunction",
     "AllowSSTLiveLambdaSocketConnection", "AllowSSTCLIManageRDSMigrations", "AllowSSTDeployStacks",
     "AllowSSTListStackImports", "AllowSSTReadStackTemplates"})
-"""Every statement a default deployer (secrets, Live Lambda, RDS migrations; SST 2.49.8) needs."""
+"""Every statement a default deployer (secrets, Live Lambda, RDS migrations; SST 2.49.8) needs
+(SST's fallback secrets path, /sst/<app>/.fallback/, is granted whatever ssmPrefix: issue 12)."""
 
 ISSUE_11_DETACH = "issue 11: the pack does not apply the provider's exclusive semantics"
 PREVIEW_UNJUDGED = ("issue 11 item 4: in a preview the role's read-back managedPolicyArns/inlinePolicies is unknown "
