@@ -199,12 +199,27 @@ def _for_action(action: str, docs: Sequence[Sequence[Stmt]]) -> list[list[Stmt]]
 ADVERSARIAL = ("", "a", "Z9", "x/y", "-", ".", "*", "?", "[a]", "a:b", "é", " ", "${aws:username}", "prod", "myapp")
 
 
-def fragments(documents: Iterable[Sequence[Stmt]]) -> list[str]:
-    """Literal pieces of the documents' resource patterns: where a Deny or narrowing bites."""
+def _prefix(pattern: str) -> str:
+    cut = [i for i in (pattern.find("*"), pattern.find("?"), pattern.find("${")) if i >= 0]
+    return pattern[: min(cut)] if cut else pattern
+
+
+def may_meet(a: str, b: str) -> bool:
+    """Can patterns ``a`` and ``b`` match a common string? (Necessary condition: their
+    literal prefixes agree.) Used only to skip samples that cannot matter."""
+    pa, pb = _prefix(a), _prefix(b)
+    return pa.startswith(pb) or pb.startswith(pa)
+
+
+def fragments(documents: Iterable[Sequence[Stmt]], near: str) -> list[str]:
+    """Literal pieces of the documents' resource patterns that may meet ``near``: where a
+    Deny or a narrowing bites."""
     out: set[str] = set()
     for doc in documents:
         for st in doc:
             for r in st.resources:
+                if not may_meet(r, near):
+                    continue
                 for part in r.replace("?", "*").split("*"):
                     if part:
                         out.add(part)
@@ -258,12 +273,12 @@ def lost(needs: Sequence[Need], identity_docs: Sequence[Any], boundary_doc: Any 
     identity = [statements(d) for d in identity_docs]
     boundary = statements(boundary_doc) if boundary_doc is not None else None
     docs = identity + ([boundary] if boundary is not None else [])
-    fillers = list(ADVERSARIAL) + fragments(docs)
     seen = witnesses(docs)
     out: dict[str, list[tuple[Request, str]]] = {}
     for need in needs:
         ident = _for_action(need.action, identity)
         bound = _for_action(need.action, [boundary])[0] if boundary is not None else None
+        fillers = list(ADVERSARIAL) + fragments(ident + ([bound] if bound is not None else []), need.resource)
         for arn in [need.resource] if need.exact else instances(need.resource, fillers, seen):
             for ctx in context_for(need, arn):
                 req = Request(need.action, arn, ctx)

@@ -60,9 +60,12 @@ class AccountMocks(harness.RecordingMocks):
         self.provider_of[(args.typ, args.name)] = name
         self.account = account_of(self.provider_inputs.get(name, {})) or self.default_account
         try:
-            return super().new_resource(args)
+            rid, state = super().new_resource(args)
         finally:
             self.account = self.default_account
+        if isinstance(state.get("policy"), dict):  # given as an object, read back as JSON text
+            state["policy"] = json.dumps(state["policy"])
+        return rid, state
 
 
 def account_of(provider_inputs: Mapping[str, Any]) -> str | None:

@@ -12,7 +12,9 @@ from sst_deployer.settings import DeployerSettings
 
 from .bruteforce import Need, Unsupported
 
-SHAPES = ("update", "preview")
+SHAPES = ("update", "preview", "refreshed")
+"""After ``pulumi up`` (read-backs as right after a create), in ``pulumi preview`` of a new
+stack (unknowns), and after ``pulumi refresh`` (read-backs list what AWS really has)."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class Finding:
     on: tuple[str, ...]
     says: tuple[str, ...] = ()
     policy: str | None = None
-    level: str = "mandatory"
+    level: str | None = "mandatory"  # None: any level
+    says_any: tuple[str, ...] = ()  # and at least one of these, when given
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,14 @@ class Scenario:
     settings: DeployerSettings | None = None
     mfa: bool | None = True  # aws:MultiFactorAuthPresent of the role's sessions
     pack_config: Mapping[str, Mapping[str, Any]] | None = None
+    refreshed: Verdict | None = None  # None: the update's verdict
+    # Stale read-backs in the update shape: role (logical name) -> the policies (logical
+    # names) its managedPolicyArns still lists from the last refresh.
+    stale: Mapping[str, tuple[str, ...]] | None = None
 
     def verdict(self, shape: str) -> Verdict:
+        if shape == "refreshed":
+            return self.refreshed or self.update
         return self.update if shape == "update" else self.preview
 
 
@@ -120,23 +129,36 @@ def sst_context(settings: DeployerSettings, mfa: bool | None,
     return contexts
 
 
+class WrongVerdict(AssertionError):
+    """The pack's diagnostics differ from the reasoned verdict (only this may be xfail)."""
+
+
+def said(d: Diagnostic) -> str:
+    """The violation's own message: pulumi-policy sends the policy's description, a newline,
+    then the message the policy reported (``policy.py``, ``_create_report_violation``)."""
+    return d.message.split("\n", 1)[1] if "\n" in d.message else ""
+
+
 def check(verdict: Verdict, diags: Sequence[Diagnostic], urns_of: Callable[[str], set[str]]) -> list[str]:
     """What is wrong with ``diags`` against ``verdict`` (empty: it holds)."""
     problems = []
     allowed_urns = {u for f in verdict.findings for n in f.on for u in urns_of(n)}
     for f in verdict.findings:
         urns = {u for n in f.on for u in urns_of(n)}
-        if not any(d.urn in urns and d.level == f.level and (f.policy is None or d.policy == f.policy)
-                   and all(s in d.message for s in f.says) for d in diags):
-            problems.append(f"missing: {f.level} {f.policy or 'any policy'} on {'/'.join(f.on)} saying {f.says}")
+        if not any(d.urn in urns and f.level in (None, d.level) and (f.policy is None or d.policy == f.policy)
+                   and all(s in said(d) for s in f.says)
+                   and (not f.says_any or any(s in said(d) for s in f.says_any)) for d in diags):
+            alternatives = f" and one of {f.says_any}" if f.says_any else ""
+            problems.append(f"missing: {f.level or 'any level'} {f.policy or 'any policy'} on {'/'.join(f.on)} "
+                            f"saying {f.says}{alternatives}")
     for d in diags:
         if d.urn in allowed_urns:
             continue
         if d.level == "mandatory" or verdict.quiet:
-            problems.append(f"unexpected {d.level} {d.policy} on {d.urn or '(stack)'}: {d.message[:300]}")
+            problems.append(f"unexpected {d.level} {d.policy} on {d.urn or '(stack)'}: {said(d)[:300]}")
     for d in diags:
-        if "could not check" in d.message or "please report" in d.message:
-            problems.append(f"the pack failed: {d.message[:300]}")
+        if "could not check" in said(d) or "please report" in said(d):
+            problems.append(f"the pack failed: {said(d)[:300]}")
     return problems
 
 
