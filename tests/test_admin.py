@@ -35,7 +35,7 @@ def grants(*statements: dict[str, Any], ctx: Context = CTX) -> list[str]:
     ({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringLikeIfExists": {"aws:SourceVpc": "*"}}},
      "holds on every request"),
     ({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Null": {"aws:PrincipalArn": "false"}}},
-     "null aws:principalarn"),
+     "null aws:PrincipalArn"),
     ({"Effect": "Allow", "Action": "*", "Resource": "*",
       "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::112233445566:role/*"}}}, "arnlike"),
     ({"Effect": "Allow", "Action": "*", "Resource": "*",

@@ -328,7 +328,7 @@ def test_an_unseen_boundary_is_reported_and_known_policies_make_it_judged(standa
     ({"Effect": "Allow", "Action": "*", "Resource": "*",
       "Condition": {"StringLike": {"aws:PrincipalArn": "*"}}}, "holds on every request this role makes"),
     ({"Effect": "Allow", "Action": "*", "Resource": "*",
-      "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}}, "aws:principalaccount"),
+      "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}}, "aws:PrincipalAccount"),
 ])
 def test_administrator_access_in_any_shape_counts(pack: Analyzer, dev: Resources, statement: dict[str, Any],
                                                  why: str) -> None:

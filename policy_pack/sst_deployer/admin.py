@@ -10,6 +10,7 @@ resource, whatever it looks like.
   or ``NotResource`` with a few exceptions;
 * conditions that hold on every request the role makes: ``...IfExists`` and
   ``StringLike``/``ArnLike`` with ``*``, ``Null`` false on keys present in every request,
+  ``Bool aws:SecureTransport true`` (AWS SDKs, and so SST, call AWS over HTTPS only),
   ``aws:PrincipalAccount`` equal to the role's own account, ``aws:PrincipalArn`` matching
   the role itself (and their negations on anything else).
 
@@ -84,9 +85,17 @@ def _every_resource(st: Statement, ctx: Context) -> str | None:
     return None
 
 
+_CASE: Final = {k.lower(): k for k in ("aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid",
+                                          "aws:CurrentTime", "aws:EpochTime", "aws:SecureTransport",
+                                          "aws:PrincipalIsAWSService")}
+
+
 def _clause_always_holds(op: str, key: str, values: frozenset[str], ctx: Context) -> bool:
     if op.endswith("ifexists") and "*" in values and ("like" in op and "not" not in op):
         return True
+    if op.removesuffix("ifexists") == "bool" and key == "aws:securetransport":
+        # AWS SDKs and CLIs (so SST) call AWS APIs over HTTPS only.
+        return values == frozenset({"true"})
     if op == "null":
         return key in ALWAYS_PRESENT and values == frozenset({"false"})
     if key not in ALWAYS_PRESENT:
@@ -115,7 +124,7 @@ def _conditions_hold(conditions: Conditions, ctx: Context) -> str | None:
     for op, key, values in conditions:
         if not _clause_always_holds(op, key, values, ctx):
             return None
-    text = "; ".join(f"{op} {key} {sorted(values)}" for op, key, values in sorted(conditions, key=str))
+    text = "; ".join(f"{op} {_CASE.get(key, key)} {sorted(values)}" for op, key, values in sorted(conditions, key=str))
     return f", under a condition that holds on every request this role makes ({text})"
 
 

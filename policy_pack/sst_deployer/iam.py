@@ -412,7 +412,7 @@ def parse_document(raw: Any, name: str = "") -> Document:
             raise PolicyDocumentError(f"statement #{index + 1} is not an object")
         effect = st.get("Effect")
         if effect not in ("Allow", "Deny"):
-            raise PolicyDocumentError(f"statement #{index + 1}: Effect must be Allow or Deny")
+            raise PolicyDocumentError(f"statement #{index + 1}: Effect must be Allow or Deny, not {effect!r}")
         if ("Action" in st) == ("NotAction" in st):
             raise PolicyDocumentError(f"statement #{index + 1}: needs Action or NotAction")
         if ("Resource" in st) == ("NotResource" in st):

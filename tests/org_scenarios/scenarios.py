@@ -75,9 +75,7 @@ attached(
     resource ... NotAction allows") as administrator access: outside a sandbox the
     sandbox rule must report it and say the NotAction made it count.""",
     "aws:PowerUserAccess",
-    Verdict((Finding(("deployer",), ("NotAction",), ADMIN),),
-            xfail="issue 11 item 5: PowerUserAccess is unknown to the pack and NotAction Allows are not "
-                  "counted as administrator"))
+    Verdict((Finding(("deployer",), ("NotAction",), ADMIN),)))
 
 attached(
     """A shared customer-managed policy outside the stack (``org/shared-deploy-extras``)
@@ -87,8 +85,7 @@ attached(
     cannot be known: the report names the policy ARN (level configurable; at least
     advisory).""",
     "shared",
-    Verdict((Finding(("deployer", "extra-attachment"), ("shared-deploy-extras",), level="advisory"),),
-            xfail="issue 11 item 3: an attachment of a policy outside the stack is silent"),
+    Verdict((Finding(("deployer", "extra-attachment"), ("shared-deploy-extras",), level="advisory"),)),
     lost=None)
 
 
@@ -113,8 +110,8 @@ _policy_attachment(
     preview the attachment's policyArn is unknown but its property dependency names the
     deployer's Policy, and its role list is known ('ci-reader'): a known detachment is a
     violation even in a preview (issue 11 item 4).""",
-    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),), xfail=ISSUE_11_DETACH),
-    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),), xfail=ISSUE_11_DETACH),
+    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),)),
+    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),)),
     EVERY_SID)
 
 _policy_attachment(
@@ -147,7 +144,7 @@ _tagged("managed-empty", """``managedPolicyArns=[]`` on the role and a RolePolic
     everything is lost, and the message names the role's managedPolicyArns as what removes it.
     The read-back right after the create is ``[]``, so the declaration (the inputs) is what
     tells, in both shapes.""",
-        Verdict((Finding(("sst-deployer",), ("managedPolicyArns",)),), xfail=ISSUE_11_DETACH), lost=EVERY_SID)
+        Verdict((Finding(("sst-deployer",), ("managedPolicyArns",)),)), lost=EVERY_SID)
 _tagged("managed-declared", """``managedPolicyArns=[policy.arn]`` and no attachment resource: the
     role's exclusive set holds the policy, so it is attached: passes. In a preview the ARN is
     unknown, but its property dependency names the in-stack Policy.""", PASS)
@@ -161,14 +158,14 @@ _tagged("inline-empty-block", """``inlinePolicies=[{}]`` (one empty block) and t
     "Configuring one empty block ... will cause Pulumi to remove _all_ inline policies added
     out of band" (pulumi-aws ``iam.Role``; #4050): the RolePolicy is deleted on every update;
     everything is lost, and the message names the role's inlinePolicies.""",
-        Verdict((Finding(("sst-deployer",), ("inlinePolicies",)),), xfail=ISSUE_11_DETACH), lost=EVERY_SID)
+        Verdict((Finding(("sst-deployer",), ("inlinePolicies",)),)), lost=EVERY_SID)
 _tagged("inline-declared", """The document as an ``inlinePolicies`` block on the role: the
     exclusive inline set holds it: passes.""", PASS)
 _tagged("inline-exclusive-without", """A RolePoliciesExclusive listing only 'other' next to the
     RolePolicy 'sst': "Policies attached to this role but not configured in this argument
     will be removed" (pulumi-aws ``iam.RolePoliciesExclusive``): 'sst' is deleted: everything
     is lost; the message names the RolePoliciesExclusive.""",
-        Verdict((Finding(("sst-deployer", "only-these-inline"), ("only-these-inline",)),), xfail=ISSUE_11_DETACH),
+        Verdict((Finding(("sst-deployer", "only-these-inline"), ("only-these-inline",)),)),
         lost=EVERY_SID)
 _tagged("inline-exclusive-with", """RolePoliciesExclusive listing 'sst' and 'other': 'sst' is kept:
     passes.""", PASS)
@@ -177,7 +174,7 @@ _tagged("exclusive-without", """A RolePolicyAttachmentsExclusive listing only th
     not configured in this argument will be removed" (pulumi-aws
     ``iam.RolePolicyAttachmentsExclusive``): the deployer's policy is detached: everything is
     lost; the message names the RolePolicyAttachmentsExclusive.""",
-        Verdict((Finding(("sst-deployer", "only-these"), ("only-these",)),), xfail=ISSUE_11_DETACH),
+        Verdict((Finding(("sst-deployer", "only-these"), ("only-these",)),)),
         lost=EVERY_SID)
 add(Scenario("tagged-stale-readback", "tagged_role.py", """The role's policy was swapped in this
     update: 'sst-full' (still in the stack) is no longer attached, 'sst-partial' (without
@@ -188,11 +185,11 @@ add(Scenario("tagged-stale-readback", "tagged_role.py", """The role's policy was
     stale must not hide the rest of the role from judgement": the attachments declared say
     AllowSSTManageBootstrapBucket is lost. After a refresh the read-back agrees.""",
              {"scenario:variant": "swap"},
-             Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),),
-                     xfail="issue 11 item 1: a stale managedPolicyArns read-back is counted as attached"),
-             Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),), xfail=PREVIEW_UNJUDGED),
+             Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),)),
+             Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),)),
              refreshed=Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),)),
-             stale={"sst-deployer": ("sst-full",)}, lost={"sst-deployer": frozenset({"AllowSSTManageBootstrapBucket"})}))
+             stale={"sst-deployer": ("sst-full",)},
+             lost={"sst-deployer": frozenset({"AllowSSTManageBootstrapBucket"})}))
 _tagged("exclusive-with", """RolePolicyAttachmentsExclusive listing the baseline and the
     deployer's policy: kept: passes.""", PASS)
 
@@ -205,7 +202,7 @@ for _v, _why, _verdict, _lost in (
      (pulumi-aws ``iam.RolePolicyAttachmentsExclusive``): everything lost; the message names
      'pinned'. In a preview the role name is unknown (auto-named) but ``roleName``'s property
      dependency names the component's role.""",
-     Verdict((Finding(("deployer", "pinned"), ("pinned",)),), xfail=ISSUE_11_DETACH), EVERY_SID),
+     Verdict((Finding(("deployer", "pinned"), ("pinned",)),)), EVERY_SID),
     ("with", """The same pin listing the deployer's own policies too (and the baseline): nothing is removed: passes.""",
      PASS, frozenset()),
 ):
@@ -226,19 +223,15 @@ add(Scenario(
     sstbootstrap-* attached with account B's provider to 'sst-deployer': B's role loses
     AllowSSTManageBootstrapBucket; A's role is untouched and must not be blamed.""",
     {"scenario:variant": "guard-b"},
-    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2: roles are matched by name alone, so account A's role is blamed too"),
-    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2 and 4: in a preview the known Deny is not judged"),
+    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),)),
+    Verdict((Finding(("deployer-444455556666",), ("AllowSSTManageBootstrapBucket",)),)),
     lost={"deployer-112233445566": frozenset(), "deployer-444455556666": frozenset({"AllowSSTManageBootstrapBucket"})}))
 add(Scenario(
     "two-accounts-guard-a", "two_accounts.py", _TWO.format(a=A, b=B) + """The same Deny attached with
     account A's provider: A's role loses AllowSSTManageBootstrapBucket, B's is untouched.""",
     {"scenario:variant": "guard-a"},
-    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2: roles are matched by name alone, so account B's role is blamed too"),
-    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),),
-            xfail="issue 11 item 2 and 4: in a preview the known Deny is not judged"),
+    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),)),
+    Verdict((Finding(("deployer-112233445566",), ("AllowSSTManageBootstrapBucket",)),)),
     lost={"deployer-112233445566": frozenset({"AllowSSTManageBootstrapBucket"}), "deployer-444455556666": frozenset()}))
 
 _ = json  # documents below are built with json
@@ -252,8 +245,8 @@ EU = DeployerSettings(account=A, regions=("eu-west-1",), sst_version="2.49.8")
 
 def _guard(id_: str, why: str, document: dict[str, object], update: Verdict, preview: Verdict | None = None, *,
            trust: str = "people", regions: str = "us-east-1", lost: frozenset[str] | None = frozenset()) -> Scenario:
-    if preview is None:  # the same findings; a pass is a pass in a preview too
-        preview = Verdict(update.findings, xfail=PREVIEW_UNJUDGED) if update.findings else PASS
+    if preview is None:  # the guardrail is known in a preview: the same verdict (issue 11 item 4)
+        preview = update
     return add(Scenario(
         f"guardrail-{id_}", "guardrail.py", why,
         {"scenario:document": json.dumps(document), "scenario:trust": trust, "scenario:regions": regions},
@@ -339,7 +332,7 @@ _guard("long-deny-miss", """A data-protection guardrail: Deny s3:* on 300 litera
     teams' buckets and their objects. None matches SST's buckets (cdk-hnb659fds-assets-*,
     sstbootstrap-*): nothing is lost, passes.""",
        _deny("ProtectTeamData", action="s3:*", resource=_OTHER_BUCKETS),
-       Verdict(xfail=ISSUE_9 + " item 4: 'too complex to verify' for a list of literal ARNs"), PASS)
+       Verdict(xfail=ISSUE_9 + " item 4: 'too complex to verify' for a list of literal ARNs"))
 _guard("long-deny-hit", """The same list plus the account's SST bootstrap bucket
     (arn:aws:s3:::sstbootstrap-useast1-7f3a9c): s3:* on it is denied, so
     AllowSSTManageBootstrapBucket (s3:*Object, ListBucket on sstbootstrap-*) is lost; nothing
@@ -368,8 +361,7 @@ _PAGE = """An untagged role ('page-deployer') carrying SST's copy-paste policy f
     mandatory: the copy is not wrong in itself. The document is known in a preview too."""
 for _v, _how in (("page-managed", "a managed policy and a RolePolicyAttachment"), ("page-inline", "a RolePolicy"),
                  ("page-no-sids", "a managed policy whose Sids were all removed: by content")):
-    _verdict = Verdict((Finding(("page-deployer",), LOOKS_LIKE, level="advisory"),),
-                       xfail="issue 11 item 6: hand-written copies of the page are not reported")
+    _verdict = Verdict((Finding(("page-deployer",), LOOKS_LIKE, level="advisory"),))
     add(Scenario(f"hand-written-{_v}", "hand_written.py", _PAGE.format(how=_how), {"scenario:variant": _v},
                  _verdict, _verdict))
 add(Scenario("hand-written-unrelated", "hand_written.py", """An unrelated role (S3 read for reports):
@@ -396,17 +388,15 @@ add(Scenario("boundary-inside-tight", "boundary.py", _B + """The boundary in the
     name is): issue 11 item 4, a known boundary that removes a requirement is a violation.""",
              {"scenario:variant": "inside-tight"},
              Verdict((Finding(("deployer",), ("org-deployer-boundary", "AllowSSTAssumeCDKToolkitRoles")),)),
-             Verdict((Finding(("deployer",), ("org-deployer-boundary",)),), xfail=PREVIEW_UNJUDGED),
+             Verdict((Finding(("deployer",), ("org-deployer-boundary",)),)),
              lost={"deployer": _TIGHT}, settings=SST))
 add(Scenario("boundary-outside", "boundary.py", _B + """The boundary is managed elsewhere and the
     pack was given no document for it: what it removes cannot be known. Issue 11 item 3: "a
     boundary ... that is still unseen is reported, never silent" (level configurable): a
     diagnostic on the role naming the boundary.""",
              {"scenario:variant": "outside"},
-             Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),),
-                     xfail="issue 11 item 3: a boundary outside the stack is silent"),
-             Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),),
-                     xfail="issue 11 item 3: a boundary outside the stack is silent")))
+             Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),)),
+             Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),))))
 
 
 # ----------------------------------------------------------------- administrator, semantically
@@ -426,25 +416,21 @@ def _admin(id_: str, why: str, statement: dict[str, object], verdict: Verdict, *
 
 _admin("star", _ADM + """Allow * on * (Sid 'Everything'): administrator; the message names the
     statement that made it count.""", {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"},
-       Verdict((Finding(("deployer",), ("Everything",), ADMIN),),
-               xfail="issue 11 item 5: the administrator message does not name the statement that made it count"))
+       Verdict((Finding(("deployer",), ("Everything",), ADMIN),)))
 _admin("notaction", _ADM + """Allow NotAction iam:* on *: every action of every other service,
     present and future (IAM User Guide, NotAction): administrator.""",
        {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
-       Verdict((Finding(("deployer",), ("NotAction",), ADMIN),),
-               xfail="issue 11 item 5: a NotAction Allow is not counted as administrator"))
+       Verdict((Finding(("deployer",), ("NotAction",), ADMIN),)))
 _admin("arn-star", _ADM + """Allow * on "arn:*": every ARN is arn:<...>, and actions with no
     resource type are not granted (they need Resource "*"), which is "all but a few":
     administrator.""", {"Sid": "AllArns", "Effect": "Allow", "Action": "*", "Resource": "arn:*"},
-       Verdict((Finding(("deployer",), ("arn:*",), ADMIN),),
-               xfail="issue 11 item 5: Resource arn:* is not counted as every resource"))
+       Verdict((Finding(("deployer",), ("arn:*",), ADMIN),)))
 _admin("always", _ADM + """Allow * on * under Bool aws:SecureTransport true: every AWS API call
     SST makes is over TLS, so the condition always holds (IAM User Guide,
     aws:SecureTransport): administrator.""",
        {"Sid": "OverTls", "Effect": "Allow", "Action": "*", "Resource": "*",
         "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
-       Verdict((Finding(("deployer",), ("aws:SecureTransport",), ADMIN),),
-               xfail="issue 11 item 5: a condition that always holds hides administrator access"))
+       Verdict((Finding(("deployer",), ("aws:SecureTransport",), ADMIN),)))
 _admin("notaction-sandbox", """The NotAction iam:* Allow in stack 'sandbox-bob' (default
     sandboxStacks sandbox-*): allowed there; nothing mandatory.""",
        {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, PASS, stack="sandbox-bob")
@@ -473,17 +459,15 @@ def _odd(id_: str, why: str, text: str, update: Verdict, preview: Verdict | None
 _odd("deep", _BAD + """a condition value nested 5,000 arrays deep (as JSON text). IAM would
     reject it (a condition value is a string or a list of strings); the pack must say the
     document is malformed, naming 'odd'.""", _DEEP,
-     Verdict((Finding(("sst-deployer", "odd"), ("odd",), level=None, says_any=("deep", "nest", "depth")),),
-             xfail="issue 11 item 7: deep nesting crashes the pack ('could not check this stack ... please report')"))
+     Verdict((Finding(("sst-deployer", "odd"), ("odd",), level=None, says_any=("deep", "nest", "depth")),)))
 _odd("huge", _BAD + """3,000 statements (about 250,000 characters), far over IAM's 10,240
     characters for a role's inline policies (IAM quotas): the update would fail at AWS; the
     pack says the document is too large, naming 'odd', without a crash.""", _HUGE,
      Verdict((Finding(("sst-deployer", "odd"), ("odd",), level=None,
-                      says_any=("characters", "quota", "too large", "size")),),
-             xfail="issue 11 item 7: a document over IAM's quota is not reported"))
+                      says_any=("characters", "quota", "too large", "size")),)))
 _odd("not-json", _BAD + """text that is not JSON: a violation naming 'odd' that says so.""",
      "{this is not json", Verdict((Finding(("sst-deployer", "odd"), ("odd", "not valid JSON")),)),
-     Verdict((Finding(("sst-deployer", "odd"), ("odd", "not valid JSON")),), xfail=PREVIEW_UNJUDGED))
+     Verdict((Finding(("sst-deployer", "odd"), ("odd", "not valid JSON")),)))
 _odd("statement-object", _BAD + """a valid document whose Statement is one object, not a list
     (IAM policy grammar allows both): nothing wrong, passes.""",
      json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
@@ -493,5 +477,4 @@ _odd("lowercase-effect", _BAD + """a statement with Effect "allow": the IAM poli
     'odd'.""",
      json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:ListAllMyBuckets",
                                                           "Resource": "*"}]}),
-     Verdict((Finding(("sst-deployer", "odd"), ("odd", "allow"), level=None, says_any=("Effect", "effect")),),
-             xfail="issue 11 item 7: an Effect IAM rejects passes silently"))
+     Verdict((Finding(("sst-deployer", "odd"), ("odd", "allow"), level=None, says_any=("Effect", "effect")),)))

@@ -24,6 +24,7 @@ Links follow property dependencies first, then names within one account.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,7 @@ from .model import (
     source,
 )
 
+_POLICY_ARN = re.compile(r"^arn:[^:]+:iam::(\d{12}):policy(/(?:[^*?]*/)?)([^/*?]+)$")
 _ROLE_PROP = {ATTACHMENT: "role", ROLE_POLICY: "role", POLICY_ATTACHMENT: "roles",
               ATTACHMENTS_EXCLUSIVE: "roleName", POLICIES_EXCLUSIVE: "roleName"}
 
@@ -88,6 +90,7 @@ class Stack:
     by_urn: dict[str, Resource]
     known: Mapping[str, Any]
     policies_by_arn: dict[str, Resource] = field(default_factory=dict)
+    policies_by_name: dict[str, list[Resource]] = field(default_factory=dict)  # while their ARNs are unknown
     children: dict[str, list[Resource]] = field(default_factory=dict)  # parent URN -> its Policies
     accounts: dict[str, str | None] = field(default_factory=dict)  # provider URN -> account
     regions: dict[str, str] = field(default_factory=dict)  # provider URN -> region
@@ -114,6 +117,8 @@ class Stack:
             if r.type == POLICY:
                 if isinstance(r.get("arn"), str):
                     stack.policies_by_arn[r.get("arn")] = r
+                elif isinstance(r.get("name"), str):
+                    stack.policies_by_name.setdefault(r.get("name"), []).append(r)
                 stack.children.setdefault(r.parent, []).append(r)
             elif r.type == ROLE and isinstance(r.get("name"), str):
                 roles_by_name.setdefault((stack.scope(r), r.get("name")), []).append(r)
@@ -175,7 +180,23 @@ class Stack:
         policy = self.policies_by_arn.get(arn) if isinstance(arn, str) else None
         if policy is None:
             policy = next((self.by_urn[u] for u in deps if u in self.by_urn and self.by_urn[u].type == POLICY), None)
+        if policy is None and isinstance(arn, str) and self.policies_by_name:
+            policy = self._policy_named(arn)
         return policy
+
+    def _policy_named(self, arn: str) -> Resource | None:
+        """A Policy of this stack whose ARN is not known yet (preview) but whose account,
+        path and name the written-out ``arn`` gives."""
+        m = _POLICY_ARN.match(arn)
+        if not m:
+            return None
+        account, path, name = m.groups()
+        for policy in self.policies_by_name.get(name, []):
+            own = self.account_of(policy)
+            path_of = policy.get("path") if isinstance(policy.get("path"), str) else "/"
+            if path_of == path and own in (account, None):
+                return policy
+        return None
 
     # ----------------------------------------------------------------- documents
 
@@ -246,7 +267,7 @@ class Stack:
                 known = {n for n in items if isinstance(n, str)}
                 exclusive_inline.append(_Exclusive(r, "inline policies", known, sorted(known),
                                                    names is UNKNOWN or len(known) < len(items)))
-        self._role_managed(role, managed, exclusive_managed)
+        self._role_managed(role, managed, exclusive_managed, d.notes)
         self._role_inline(role, inline, exclusive_inline)
         seen: set[str] = set()
         for key, src in managed:
@@ -258,12 +279,14 @@ class Stack:
         for key, src in inline:
             self._keep_or_remove(d, key, src, exclusive_inline)
         boundary = role.get("permissionsBoundary")
+        if boundary in (None, "") and role.deps.get("permissionsBoundary"):
+            boundary = UNKNOWN  # left out while unknown (preview): its property dependency says which
         if boundary not in (None, ""):
             _, d.boundary = self.managed(boundary, role.deps.get("permissionsBoundary", []), "the permissions boundary")
             d.boundary.what = f"the permissions boundary {d.boundary.what}"
 
     def _role_managed(self, role: Resource, managed: list[tuple[str | None, Source]],
-                      exclusive: list[_Exclusive]) -> None:
+                      exclusive: list[_Exclusive], notes: list[str]) -> None:
         inputs = role.inputs
         label = f"{role.label}'s managedPolicyArns"
         if inputs is not None and "managedPolicyArns" in inputs:
@@ -280,10 +303,17 @@ class Stack:
             for arn in read_back:
                 if isinstance(arn, str):
                     key, src = self.managed(arn, [], "")
-                    if key not in present:
-                        src.what += " (attached in AWS when the role was last read)"
-                        managed.append((key, src))
-                        present.add(key or "")
+                    if key in present:
+                        continue
+                    if src.urn:
+                        # A policy of this stack that nothing in it attaches any more: the
+                        # read-back is stale (the role was not read again), not an attachment.
+                        notes.append(f"{src.what} is listed in the role's managedPolicyArns read back from AWS, "
+                                     "but nothing in this stack attaches it any more, so it is not counted")
+                        continue
+                    src.what += " (attached in AWS when the role was last read)"
+                    managed.append((key, src))
+                    present.add(key or "")
 
     def _role_inline(self, role: Resource, inline: list[tuple[str | None, Source]],
                      exclusive: list[_Exclusive]) -> None:
