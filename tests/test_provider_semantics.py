@@ -443,3 +443,9 @@ def test_properties_nested_deeper_than_the_pack_reads_are_bad_data(pack: Analyze
         value = {"a": value}
     first(dev, POLICY)["outputs"]["policy"] = value
     assert any("nested more than 32 levels deep" in m for m in of(pack.run(dev), INTACT))
+
+
+def test_a_trust_policy_nested_thousands_deep_is_a_violation_that_says_so(pack: Analyzer, dev: Resources) -> None:
+    first(dev, ROLE)["outputs"]["assumeRolePolicy"] = "[" * 5000 + "]" * 5000
+    (message,) = of(pack.run(dev), "sst-deployer-trust")
+    assert "its trust policy nests 5,000 levels deep" in message
