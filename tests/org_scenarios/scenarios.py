@@ -8,6 +8,7 @@ the brute-force evaluator on the converged end state (:mod:`world`, :mod:`brutef
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from .spec import PASS, Finding, Library, Scenario, Verdict
 
@@ -462,7 +463,7 @@ UNSEEN = "sst-deployer-unseen-policies"
 _BOUNDARY_ARN = "arn:aws:iam::112233445566:policy/org-deployer-boundary"
 
 
-def _known(document: dict[str, object], level: str | None = None) -> dict[str, dict[str, object]]:
+def _known(document: Mapping[str, object], level: str | None = None) -> dict[str, dict[str, object]]:
     """Pack config giving the boundary's document (``knownPolicies``, issue 11 item 3)."""
     config: dict[str, object] = {"knownPolicies": {_BOUNDARY_ARN: document}}
     if level:

@@ -2,6 +2,8 @@
 managed policies (``managed_policy_arns``) to the baseline policy (``baseline``) or to
 none (``none``); ``tags-only``: the transformation only adds a cost-centre tag."""
 
+from typing import Any
+
 import pulumi
 from kit import baseline, deployer, variant
 
@@ -13,7 +15,8 @@ def org_rules(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransfo
     if args.type_ != "aws:iam/role:Role":
         return None
     props = dict(args.props)
-    props["tags"] = {**(props.get("tags") or {}), "cost-centre": "platform"}
+    tags: dict[str, Any] = dict(props.get("tags") or {})
+    props["tags"] = {**tags, "cost-centre": "platform"}
     if v != "tags-only":
         props["managed_policy_arns"] = [base] if base is not None else []
     return pulumi.ResourceTransformationResult(props, args.opts)
