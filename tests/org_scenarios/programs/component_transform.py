@@ -15,7 +15,7 @@ def org_rules(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransfo
     if args.type_ != "aws:iam/role:Role":
         return None
     props = dict(args.props)
-    tags: dict[str, Any] = dict(props.get("tags") or {})
+    tags: Any = props.get("tags") or {}
     props["tags"] = {**tags, "cost-centre": "platform"}
     if v != "tags-only":
         props["managed_policy_arns"] = [base] if base is not None else []
