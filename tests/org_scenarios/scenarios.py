@@ -123,6 +123,17 @@ _policy_attachment(
     PASS, PASS, frozenset())
 
 
+_policy_attachment(
+    "users",
+    """The deployer's policy shared with a CI *user* through a PolicyAttachment that lists only
+    ``users=["ci-deployer"]`` (no roles): afterwards the policy is attached to exactly that
+    user (pulumi-aws PolicyAttachment docs: roles, users and groups alike), so it is detached
+    from the deployer's role: everything lost, naming the PolicyAttachment.""",
+    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),), xfail=ISSUE_11_DETACH),
+    Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),), xfail=ISSUE_11_DETACH),
+    EVERY_SID)
+
+
 # ----------------------------------------------------------------- a hand-tagged role's arrangements
 
 
@@ -538,6 +549,12 @@ _admin("always", _ADM + """Allow * on * under Bool aws:SecureTransport true: eve
         "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
        Verdict((Finding(("deployer",), ("aws:SecureTransport",), ADMIN),),
                xfail="issue 11 item 5: a condition that always holds hides administrator access"))
+_admin("notresource", _ADM + """Allow * with NotResource [one bucket]: every action on every
+    resource but one (IAM User Guide, NotResource): administrator ("all but a few").""",
+       {"Sid": "AllButPayroll", "Effect": "Allow", "Action": "*",
+        "NotResource": ["arn:aws:s3:::acme-payroll", "arn:aws:s3:::acme-payroll/*"]},
+       Verdict((Finding(("deployer",), ("NotResource",), ADMIN),),
+               xfail="issue 11 item 5: a NotResource Allow of every action is not counted as administrator"))
 _admin("notaction-sandbox", """The NotAction iam:* Allow in stack 'sandbox-bob' (default
     sandboxStacks sandbox-*): allowed there; nothing mandatory.""",
        {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, PASS, stack="sandbox-bob")
