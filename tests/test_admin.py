@@ -31,7 +31,7 @@ def grants(*statements: dict[str, Any], ctx: Context = CTX) -> list[str]:
     ({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"},
      "NotAction iam:*, organizations:*: every other action"),
     ({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::audit-logs/*"},
-     "on every resource but arn:aws:s3:::audit-logs/*"),
+     "on NotResource arn:aws:s3:::audit-logs/*: every resource but those"),
     ({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringLikeIfExists": {"aws:SourceVpc": "*"}}},
      "holds on every request"),
     ({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Null": {"aws:PrincipalArn": "false"}}},

@@ -73,7 +73,7 @@ def _every_resource(st: Statement, ctx: Context) -> str | None:
     if st.not_resource:
         if len(st.resources) > FEW or "*" in st.resources:
             return None
-        return f"on every resource but {', '.join(st.resources)}"
+        return f"on NotResource {', '.join(st.resources)}: every resource but those"
     if "*" in st.resources:
         return 'on "*"'
     try:

@@ -55,7 +55,6 @@ class Scenario:
     # Cross-check with the brute-force evaluator (update shape, converged end state):
     # role (logical name) -> the SST statements (Sids) that role must have lost.
     lost: Mapping[str, frozenset[str]] | None = None
-    settings: DeployerSettings | None = None
     mfa: bool | None = True  # aws:MultiFactorAuthPresent of the role's sessions
     pack_config: Mapping[str, Mapping[str, Any]] | None = None
     refreshed: Verdict | None = None  # None: the update's verdict

@@ -13,6 +13,7 @@ permissions arranged in one of several ways (``scenario:variant``):
 * ``inline-declared``: the document as an ``inlinePolicies`` block;
 * ``inline-exclusive-without`` / ``inline-exclusive-with``: the RolePolicy, and a
   RolePoliciesExclusive listing another name / its name;
+* ``partial``: only the document without AllowSSTManageBootstrapBucket, attached;
 * ``swap``: two policies, the full document and one without AllowSSTManageBootstrapBucket;
   only the second is attached (the first was attached until this update);
 * ``exclusive-without`` / ``exclusive-with``: the RolePolicyAttachment, and a
@@ -30,7 +31,13 @@ s = settings()
 (document,) = rendered(s)
 tags = deployer_tags(s)
 
-if v == "swap":
+if v == "partial":
+    full = json.loads(document)
+    partial = dict(full, Statement=[st for st in full["Statement"] if st["Sid"] != "AllowSSTManageBootstrapBucket"])
+    cut = aws.iam.Policy("sst-partial", name="sst-partial", policy=json.dumps(partial))
+    r = role("sst-deployer", tags=tags)
+    aws.iam.RolePolicyAttachment("sst-attachment", role=r.name, policy_arn=cut.arn)
+elif v == "swap":
     full = json.loads(document)
     partial = dict(full, Statement=[st for st in full["Statement"] if st["Sid"] != "AllowSSTManageBootstrapBucket"])
     aws.iam.Policy("sst-full", name="sst-full", policy=document)
