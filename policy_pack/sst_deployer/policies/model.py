@@ -118,24 +118,20 @@ def too_deep(value: Any) -> bool:
     return False
 
 
+_JSON_STRING: Final = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET: Final = re.compile(r"[\[\]{}]")
+
+
 def json_depth(text: str) -> int:
-    """How deep brackets nest in ``text`` (JSON), in one pass and without recursion."""
+    """How deep brackets nest in ``text`` (JSON), without recursion: strings removed,
+    then one pass over the brackets alone."""
     depth = deepest = 0
-    in_string = escaped = False
-    for c in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif c == "\\":
-                escaped = True
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c in "[{":
+    for c in _BRACKET.findall(_JSON_STRING.sub("", text)):
+        if c in "[{":
             depth += 1
-            deepest = max(deepest, depth)
-        elif c in "]}":
+            if depth > deepest:
+                deepest = depth
+        else:
             depth -= 1
     return deepest
 
