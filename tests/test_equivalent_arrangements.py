@@ -6,6 +6,7 @@ the inputs ``Analyze`` would have seen remembered, as the served pack does."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -88,7 +89,7 @@ def judged(resources: list[dict[str, Any]]) -> list[tuple[str, str]]:
 def arrangements(draw: st.DrawFn) -> tuple[list[list[dict[str, Any]]], list[str]]:
     cuts = sorted(draw(st.sets(st.integers(1, len(STATEMENTS) - 1), max_size=3)))
     bounds = [0, *cuts, len(STATEMENTS)]
-    chunks = [STATEMENTS[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    chunks = [STATEMENTS[a:b] for a, b in pairwise(bounds)]
     channels = draw(st.lists(st.sampled_from(CHANNELS), min_size=len(chunks), max_size=len(chunks)))
     if "inline-declared" in channels:  # a declared inline set and RolePolicy fight: not an equivalent arrangement
         channels = ["inline-declared" if c == "role-policy" else c for c in channels]
