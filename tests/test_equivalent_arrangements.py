@@ -109,7 +109,8 @@ def test_every_arrangement_that_delivers_all_of_sst_statements_passes(case: tupl
 
 @SETTINGS
 @given(arrangements(), st.data())
-def test_an_exclusive_set_that_leaves_a_part_out_is_named(case: tuple[list[Any], list[str]], data: st.DataObject) -> None:
+def test_an_exclusive_set_that_leaves_a_part_out_is_named(case: tuple[list[Any], list[str]],
+                                                          data: st.DataObject) -> None:
     chunks, channels = case
     resources, managed = arrangement(chunks, channels)
     if not managed:
