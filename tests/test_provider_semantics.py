@@ -449,3 +449,20 @@ def test_a_trust_policy_nested_thousands_deep_is_a_violation_that_says_so(pack: 
     first(dev, ROLE)["outputs"]["assumeRolePolicy"] = "[" * 5000 + "]" * 5000
     (message,) = of(pack.run(dev), "sst-deployer-trust")
     assert "its trust policy nests 5,000 levels deep" in message
+
+
+def test_an_unseen_policy_is_not_assumed_to_grant_what_is_lost(standalone_pack_dir: Path, dev: Resources) -> None:
+    shared = "arn:aws:iam::112233445566:policy/org/shared-deploy-extras"
+    policy = first(dev, POLICY)["outputs"]
+    document = json.loads(policy["policy"])
+    moved = [s for s in document["Statement"] if s["Sid"] == "AllowSSTManageBootstrapBucket"]
+    document["Statement"] = [s for s in document["Statement"] if s["Sid"] != "AllowSSTManageBootstrapBucket"]
+    policy["policy"] = json.dumps(document)
+    add(dev, ATTACHMENT, "extras", {"role": DEV_ROLE_NAME, "policyArn": shared})
+    with serve(standalone_pack_dir) as analyzer:
+        analyzer.configure()
+        lost = of(analyzer.run(dev), INTACT)
+        assert lost and all("AllowSSTManageBootstrapBucket" in m and "give its document in knownPolicies" in m
+                            for m in lost)
+        analyzer.configure({UNSEEN: {"knownPolicies": {shared: {"Version": "2012-10-17", "Statement": moved}}}})
+        assert mandatory(analyzer.run(dev)) == []  # the statement moved to the shared policy: equivalent

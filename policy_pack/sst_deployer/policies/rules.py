@@ -60,18 +60,22 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
         boundary = d.boundary.document if d.boundary is not None else None
         if d.boundary is not None and d.boundary.error:
             out.append((f"{d.label}: {d.boundary.what} is not a valid policy document: {d.boundary.error}", urn))
-        # What is known is judged: documents not known yet, or outside the stack, may grant
-        # anything, but cannot undo a known Deny, boundary or removal.
-        hidden = any(s.pending or s.external for s in d.sources)
+        # What is known is judged: documents not known yet (preview) may grant anything, but
+        # cannot undo a known Deny, boundary or removal. A document outside the stack is not
+        # assumed to grant anything: give it in knownPolicies (unseen-policies says so).
+        hidden = any(s.pending for s in d.sources)
         known = _documents(d)
         identity = known + ((_NOT_KNOWN_YET,) if hidden else ())
         lost, risks = losses(d.settings, identity, boundary)
+        unseen = [s.what for s in d.sources if s.external]
+        note = (f" ({', '.join(unseen)} is outside this stack and was not checked: give its document in "
+                "knownPolicies if it grants this.)") if unseen else ""
         if lost and not known and not hidden:
             sids = sorted({loss.requirement.sid for loss in lost})
             removed = "".join(f"; {r.source.what} would, but {r.by}" for r in d.removed)
             out.append((
                 f"{d.label} has no policy document granting SST anything: all {len(sids)} SST statements "
-                f"({', '.join(sids)}) are lost{removed}. Fix: attach the deployer's policy again.", urn))
+                f"({', '.join(sids)}) are lost{removed}.{note} Fix: attach the deployer's policy again.", urn))
             continue
         grouped: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         for loss in lost:
@@ -87,8 +91,8 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
         for (sid, reason), (actions, resources) in grouped.items():
             out.append((
                 f"{d.label} lost SST statement {sid}: {', '.join(actions)} on {', '.join(resources)}: "
-                f"{reason}. Fix: restore the {sid} statement (python -m sst_deployer render prints it), "
-                "or remove what denies, narrows or detaches it.", urn))
+                f"{reason}.{note if reason.startswith('no Allow') else ''} Fix: restore the {sid} statement "
+                "(python -m sst_deployer render prints it), or remove what denies, narrows or detaches it.", urn))
         if report_risks:
             seen = set()
             for risk in risks:
