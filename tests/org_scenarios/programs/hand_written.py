@@ -1,7 +1,9 @@
 """Deployers written by hand, not tagged: a role ``page-deployer`` with SST's copy-paste
 policy from the IAM page (``page-managed``: a managed policy and a RolePolicyAttachment;
 ``page-inline``: a RolePolicy; ``page-no-sids``: the managed policy with every Sid
-removed), or an unrelated role (``unrelated``: S3 read access for a reporting job)."""
+removed), or an unrelated role (``unrelated``: S3 read access for a reporting job).
+``page-tagged``: the page's policy on a role tagged by hand with only ``sst-deployer:role``
+and ``sst-deployer:regions``, as the README tells teams to do."""
 
 import json
 
@@ -16,7 +18,10 @@ if v == "unrelated":
         {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
          "Resource": ["arn:aws:s3:::acme-reports", "arn:aws:s3:::acme-reports/*"]}))
 else:
-    r = role("page-deployer", tags={"team": "platform"})
+    tags = {"team": "platform"}
+    if v == "page-tagged":
+        tags.update({"sst-deployer:role": "least-privilege", "sst-deployer:regions": "us-east-1"})
+    r = role("page-deployer", tags=tags)
     document = page_policy()
     if v == "page-no-sids":
         parsed = json.loads(document)

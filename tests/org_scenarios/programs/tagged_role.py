@@ -13,6 +13,8 @@ permissions arranged in one of several ways (``scenario:variant``):
 * ``inline-declared``: the document as an ``inlinePolicies`` block;
 * ``inline-exclusive-without`` / ``inline-exclusive-with``: the RolePolicy, and a
   RolePoliciesExclusive listing another name / its name;
+* ``auto-named``: the rendered policy attached to a role Pulumi names (unknown in a preview),
+  tagged without ``sst-deployer:account`` (read from its ARN once it exists);
 * ``partial``: only the document without AllowSSTManageBootstrapBucket, attached;
 * ``swap``: two policies, the full document and one without AllowSSTManageBootstrapBucket;
   only the second is attached (the first was attached until this update);
@@ -24,14 +26,19 @@ import json
 
 import pulumi
 import pulumi_aws as aws
-from kit import baseline, deployer_tags, rendered, role, settings, variant
+from kit import baseline, deployer_tags, people_trust, rendered, role, settings, variant
 
 v = variant("rpa")
 s = settings()
 (document,) = rendered(s)
 tags = deployer_tags(s)
 
-if v == "partial":
+if v == "auto-named":
+    policy = aws.iam.Policy("sst-deploy", name="sst-deploy", policy=document)
+    r = aws.iam.Role("sst-deployer", assume_role_policy=people_trust(),
+                     tags={k: x for k, x in tags.items() if k != "sst-deployer:account"})
+    aws.iam.RolePolicyAttachment("sst-attachment", role=r.name, policy_arn=policy.arn)
+elif v == "partial":
     full = json.loads(document)
     partial = dict(full, Statement=[st for st in full["Statement"] if st["Sid"] != "AllowSSTManageBootstrapBucket"])
     cut = aws.iam.Policy("sst-partial", name="sst-partial", policy=json.dumps(partial))
