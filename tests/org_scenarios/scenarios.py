@@ -196,9 +196,7 @@ _tagged("auto-named", """A hand-tagged role Pulumi names itself, tagged without
     sst-deployer:account, its rendered policy attached: correct. In a preview its name and
     ARN are unknown, so its account is too (the default provider does not say): issue 11
     item 4, "a hand-tagged role whose ARN is not known yet is not blamed for what the unknown
-    hides": nothing mandatory in any shape.""", PASS,
-        Verdict(xfail="issue 11 item 4: a role whose account is unknown in a preview is blamed for a missing "
-                      "account tag, and its trust of its own account is called another account's"))
+    hides": nothing mandatory in any shape.""", PASS, PASS)
 add(Scenario("tagged-stale-readback", "tagged_role.py", """The role's policy was swapped in this
     update: 'sst-full' (still in the stack) is no longer attached, 'sst-partial' (without
     AllowSSTManageBootstrapBucket) is. The role itself did not change, so its outputs still
@@ -446,7 +444,7 @@ add(Scenario("hand-written-page-tagged", "hand_written.py", """The page's copy-p
     account turns out to be: the unknown hides nothing here (issue 11 item 4).""",
              {"scenario:variant": "page-tagged"},
              Verdict((Finding(("page-deployer",), ("AllowSSTDeployStacks",)),)),
-             Verdict((Finding(("page-deployer",), ("AllowSSTDeployStacks",)),), xfail=PREVIEW_UNJUDGED),
+             Verdict((Finding(("page-deployer",), ("AllowSSTDeployStacks",)),)),
              lost={"page-deployer": frozenset({"AllowSSTDeployStacks", "AllowSSTListStackImports",
                                                "AllowSSTReadStackTemplates", "AllowSSTCheckCDKBootstrapVersion"})}))
 add(Scenario("hand-written-unrelated", "hand_written.py", """An unrelated role (S3 read for reports):

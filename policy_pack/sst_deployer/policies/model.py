@@ -198,6 +198,8 @@ class Deployer:
     removed: list[Removal] = field(default_factory=list)
     account: str | None = None
     notes: list[str] = field(default_factory=list)  # what could not be known, said once
+    unknown_account: Mapping[str, Any] | None = None  # its tags, while its account is not known (preview)
+    partition: str | None = None
 
     @property
     def label(self) -> str:
@@ -342,6 +344,18 @@ def _json(value: Any) -> Any:
     return value
 
 
+def settings_for_any_account(tags: Mapping[str, Any], accounts: Iterable[str], partition: str | None
+                             ) -> list[DeployerSettings]:
+    """The settings ``tags`` record, once per candidate account (its own is not known yet)."""
+    out = []
+    for account in accounts:
+        try:
+            out.append(from_tags(tags, account=account, partition=partition))
+        except InvalidSetting:
+            return []
+    return out
+
+
 def settings_of(tags: Mapping[str, Any], account: str | None, partition: str | None
                 ) -> tuple[DeployerSettings | None, str | None, str | None]:
     """(settings, error, note) from a deployer's tags; ``account``/``partition`` fill in
@@ -393,9 +407,11 @@ def deployers(resources: Sequence[Resource], known: Mapping[str, Any] | None = N
         account = stack.account_of(role)
         partition = iam_partition(role.get("arn")) or stack.partition_of(role)
         settings, error, note = settings_of(tags, account, partition)
-        d = Deployer(role, component, strategy_of(tags), settings, error, account=account)
+        d = Deployer(role, component, strategy_of(tags), settings, error, account=account, partition=partition)
         if note:
             d.notes.append(note)
+            if account is None and not is_unknown(tags):
+                d.unknown_account = tags
         stack.end_state(role, d)
         if component is not None:
             d.policies_of_component = list(stack.children.get(component.urn, []))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -16,7 +17,17 @@ from ..audit import Loss, excess, losses
 from ..iam import Document, parse_document
 from ..managed_policies import snapshot_info
 from ..trust import TrustRules, check_trust
-from .model import MAX_DEPTH, MAX_DOCUMENT_CHARS, UNKNOWN, Deployer, Removal, is_unknown, json_depth, too_deep
+from .model import (
+    MAX_DEPTH,
+    MAX_DOCUMENT_CHARS,
+    UNKNOWN,
+    Deployer,
+    Removal,
+    is_unknown,
+    json_depth,
+    settings_for_any_account,
+    too_deep,
+)
 
 Violation = tuple[str, str]
 
@@ -53,6 +64,8 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
                         "so the pack knows what the role must grant.", urn))
             continue
         if d.settings is None:
+            if d.unknown_account is not None:
+                out.extend(_lost_whatever_the_account(d))
             continue  # unknown until the update (d.notes says why): judged then, never guessed
         for s in d.sources:
             if s.error:
@@ -105,6 +118,38 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
                     f"away SST statement {risk.requirement.sid} ({risk.requirement.describe()}). "
                     "Make sure its condition never holds for deployments, or set "
                     "reportConditionalDenies: false.", urn))
+    return out
+
+
+_ACCOUNT_IN: Final = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def _lost_whatever_the_account(d: Deployer) -> list[Violation]:
+    """A role whose account is not known yet (preview): what it lacks for every account it
+    may turn out to be in (each account its documents name, and one they do not), and only
+    that, since a grant can only depend on the account through those names."""
+    known = _documents(d)
+    if any(s.pending for s in d.sources) or d.unknown_account is None:
+        return []
+    named = {m for doc in known for st in doc.statements for r in st.resources for m in _ACCOUNT_IN.findall(r)}
+    fresh = next(a for a in ("000000000000", "000000000001", "000000000002") if a not in named)
+    candidates = [*sorted(named), fresh]
+    boundary = d.boundary.document if d.boundary is not None else None
+    common: dict[tuple[str, str, str], str] | None = None
+    for settings in settings_for_any_account(d.unknown_account, candidates, d.partition):
+        lost, _ = losses(settings, known, boundary)
+        found = {(x.requirement.sid, x.requirement.action,
+                  x.requirement.resource.replace(settings.account, "<account>")): x.reason for x in lost}
+        common = found if common is None else {k: v for k, v in common.items() if k in found}
+    out: list[Violation] = []
+    by_sid: dict[str, list[str]] = {}
+    for sid, action, _resource in sorted(common or {}):
+        if action not in by_sid.setdefault(sid, []):
+            by_sid[sid].append(action)
+    for sid, actions in by_sid.items():
+        out.append((f"{d.label} lost SST statement {sid}: {', '.join(actions)}, whatever account it turns out to be "
+                    f"in (its account is not known yet): no statement of it grants that. Fix: add the {sid} statement "
+                    "(python -m sst_deployer render prints it).", d.role.urn))
     return out
 
 
