@@ -466,3 +466,19 @@ def test_an_unseen_policy_is_not_assumed_to_grant_what_is_lost(standalone_pack_d
                             for m in lost)
         analyzer.configure({UNSEEN: {"knownPolicies": {shared: {"Version": "2012-10-17", "Statement": moved}}}})
         assert mandatory(analyzer.run(dev)) == []  # the statement moved to the shared policy: equivalent
+
+
+def test_an_unknown_account_hides_only_what_depends_on_it(pack: Analyzer) -> None:
+    def preview_of(document: str) -> Resources:
+        resources: Resources = []
+        role = hand_role(resources, "deployer")
+        role["outputs"].update(arn=UNKNOWN, managedPolicyArns=UNKNOWN, inlinePolicies=UNKNOWN)
+        add(resources, ROLE_POLICY, "sst", {"role": "deployer", "name": "sst", "policy": document})
+        return resources
+
+    assert mandatory(pack.run(preview_of(sst_policy()))) == []  # granted in the account its ARNs name
+    partial = json.loads(sst_policy())
+    for statement in partial["Statement"]:
+        statement["Action"] = [a for a in statement["Action"] if a != "cloudformation:CreateStack"]
+    (message,) = of(pack.run(preview_of(json.dumps(partial))), INTACT)
+    assert "lost SST statement AllowSSTDeployStacks: cloudformation:CreateStack, whatever account" in message
