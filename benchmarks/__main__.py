@@ -108,7 +108,8 @@ def pack_cost(sizes: list[int], deployer_counts: list[int], repeat: int) -> list
 
 
 def clear_caches() -> None:
-    for fn in (iam._covered, iam.tokens, iam.matches, audit._losses, audit._excess):
+    for fn in (iam._covered, iam.tokens, iam.matches, iam.pair_overlaps, iam.condition_outcome, audit._losses,
+               audit._excess):
         fn.cache_clear()
 
 
@@ -163,6 +164,66 @@ def worst_cases() -> list[dict[str, Any]]:
         evaluate(req, docs)  # type: ignore[arg-type]
         seconds = time.perf_counter() - start
         out.append({"case": name, "ms": seconds * 1000})
+    return out
+
+
+def guardrail_cases() -> list[dict[str, Any]]:
+    """Organisation guardrails as they are written: long literal Deny lists, many
+    statements, boundaries with region and MFA conditions. Each judgement (one required
+    call in one request context, caches cold) against the 100 ms target; and a whole
+    deployer's verdict (every call in every context) for scale."""
+    from sst_deployer.context import PrincipalContext, Session
+    from sst_deployer.iam import Context
+    from sst_deployer.permissions import calls
+
+    s = DeployerSettings(account=ACCOUNT, regions=("eu-west-1", "us-east-1", "us-west-2"),
+                         features=frozenset({"secrets", "liveLambda", "rdsMigrations", "bind"}))
+    own = [parse_document(to_json(d), "p") for d in render(s)]
+    literal = [f"arn:aws:s3:::acme-data-{i:04d}/*" for i in range(1000)] + [
+        f"arn:aws:iam::{ACCOUNT}:role/acme-admin-{i}" for i in range(1000)]
+    prefixes = [f"arn:aws:s3:::team-{i}-*" for i in range(300)] + [f"arn:aws:ssm:*:*:parameter/team{i}/*"
+                                                                   for i in range(300)]
+    shapes: dict[str, list[dict[str, Any]]] = {
+        "Deny listing 2,000 literal ARNs": [
+            {"Sid": "Protect", "Effect": "Deny", "Action": ["s3:*", "iam:*", "sts:*"], "Resource": literal}],
+        "NotResource Deny of 600 prefixes + 2,000 literals": [
+            {"Sid": "OnlyThese", "Effect": "Deny", "Action": "*", "NotResource": prefixes + literal + [
+                "arn:aws:cloudformation:*", "arn:aws:s3:::*", "arn:aws:iam::*", "arn:aws:ssm:*", "arn:aws:lambda:*",
+                "arn:aws:ecr:*", "arn:aws:iot:*", "arn:aws:rds:*", "*"]}],
+        "500 conditional Deny statements": [
+            {"Sid": f"Team{i}", "Effect": "Deny", "Action": ["s3:*", "iam:*", "cloudformation:*", "lambda:*"],
+             "Resource": [f"arn:aws:s3:::team{i}-*", f"arn:aws:cloudformation:*:*:stack/team{i}-*/*"],
+             "Condition": {"StringEquals": {"aws:PrincipalTag/team": f"t{i}"}}} for i in range(500)],
+        "region lock + MFA Deny": [
+            {"Sid": "RegionLock", "Effect": "Deny", "NotAction": ["iam:*", "sts:*"], "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1", "us-west-2"]}}},
+            {"Sid": "Mfa", "Effect": "Deny", "Action": "*", "Resource": "*",
+             "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}],
+    }
+    boundary = parse_document({"Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {
+            "StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1", "us-west-2"]},
+            "Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}, "boundary")
+    principal = PrincipalContext(ACCOUNT, tags=(("environment", "dev"),), sessions=(Session("people", True),))
+    reqs = calls(s)
+    contexts = {r: Context.of({"aws:RequestedRegion": "us-east-1", "aws:MultiFactorAuthPresent": "true",
+                               "aws:PrincipalTag/environment": "dev"}, closed=["aws:PrincipalTag/"]) for r in reqs}
+    out = []
+    cases = [(name, [*own, parse_document({"Statement": sts}, "guardrail")], None) for name, sts in shapes.items()]
+    cases.append(("boundary with region and MFA conditions", own, boundary))
+    for name, documents, b in cases:
+        clear_caches()
+        worst = 0.0
+        for r in reqs:
+            start = time.perf_counter()
+            decision = evaluate(r, documents, b, contexts[r])
+            worst = max(worst, time.perf_counter() - start)
+            assert not decision.undecided, decision.undecided
+        clear_caches()
+        start = time.perf_counter()
+        audit.losses(s, tuple(documents), b, principal)
+        whole = time.perf_counter() - start
+        out.append({"case": name, "worst_ms": worst * 1000, "deployer_ms": whole * 1000, "calls": len(reqs)})
     return out
 
 
@@ -252,6 +313,7 @@ def plot(results: dict[str, Any]) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller stacks and fewer repeats (a smoke run)")
+    parser.add_argument("--iam-only", action="store_true", help="only the IAM semantics section (seconds)")
     args = parser.parse_args()
     sizes = [100, 1000] if args.quick else [100, 1000, 10000, 50000]
     counts = [1, 10] if args.quick else [1, 10, 100]
@@ -259,8 +321,9 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     results: dict[str, Any] = {}
 
-    print("1. Pack cost: first AnalyzeStack of a fresh pack (warm: median of", repeat, "more)")
-    results["pack"] = pack_cost(sizes, counts, repeat)
+    if not args.iam_only:
+        print("1. Pack cost: first AnalyzeStack of a fresh pack (warm: median of", repeat, "more)")
+        results["pack"] = pack_cost(sizes, counts, repeat)
     print("\n2. IAM semantics")
     results["semantics"] = semantics_throughput()
     print(f"  {results['semantics']['requirements']} requirements of a 3-region deployer: "
@@ -269,6 +332,13 @@ def main() -> int:
     results["worst"] = worst_cases()
     for w in results["worst"]:
         print(f"  worst case {w['case']}: {w['ms']:.1f} ms  [{mark(w['ms'] <= 100)}: <= 100 ms]")
+    results["guardrails"] = guardrail_cases()
+    for g in results["guardrails"]:
+        print(f"  guardrail {g['case']}: slowest judgement {g['worst_ms']:.1f} ms  "
+              f"[{mark(g['worst_ms'] <= 100)}: <= 100 ms]; whole deployer ({g['calls']} calls, every context, "
+              f"cold) {g['deployer_ms']:.0f} ms")
+    if args.iam_only:
+        return 0
     print("\n3. Renderer against IAM's quotas")
     results["renderer"] = renderer()
     print(f"  {'partition':<11}{'regions':>8}{'chars':>8}{'policies':>9}{'largest':>9}")

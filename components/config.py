@@ -28,7 +28,7 @@ KEYS: Final = (
     "regions", "qualifier", "strategy", "features", "accountId", "trust",
     "permissionsBoundary", "maxSessionDuration", "policyFile", "sstVersion",
     "roleName", "path", "tags", "toolkitStackName", "bootstrapStackName",
-    "bootstrapBucketPrefix", "ssmPrefix", "fileAssetsBucketName", "profileName", "sourceProfile",
+    "bootstrapBucketPrefix", "ssmPrefix", "fileAssetsBucketName", "policyProfile", "profileName", "sourceProfile",
 )
 _JSON_KEYS: Final = frozenset({"regions", "features", "trust", "tags", "maxSessionDuration"})
 _TRUST_KEYS: Final = ("principals", "requireMfa", "externalId", "githubOidc")
@@ -124,6 +124,7 @@ def args_from_config(
             features=features_from(features),
             sst_version=_typed(get("sstVersion"), str, "sstVersion", "a string such as 2.49.8")
             or DEFAULT_SST_VERSION,
+            policy_profile=_typed(get("policyProfile"), str, "policyProfile", "page or strict") or "page",
         )
         strategy = _typed(get("strategy"), str, "strategy", "a string") or "least-privilege"
         policy_file = _typed(get("policyFile"), str, "policyFile", "a path")
@@ -169,12 +170,15 @@ def from_pulumi_config(base_dir: Path) -> DeployerRoleArgs:
 
     def get(key: str) -> Any:
         raw = config.get(key)
+        if raw == "":
+            return None  # Pulumi.yaml's default for a key that is not set
         if raw is None or key not in _JSON_KEYS:
             return raw
         try:
-            return json.loads(raw)
+            value = json.loads(raw)
         except ValueError:
             return raw  # reported as the wrong type by the checks
+        return None if key == "regions" and value == [] else value  # Pulumi.yaml's default: aws:region
 
     return args_from_config(
         get,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,7 @@ def test_the_pack_describes_one_policy_per_concern(pack: Analyzer) -> None:
 
 def test_the_published_folder_imports_nothing_from_outside_it() -> None:
     allowed = {"sst_deployer", "pulumi", "pulumi_policy", "google", "grpc", "__future__"}
-    stdlib = {"asyncio", "collections", "contextlib", "dataclasses", "fnmatch", "functools", "inspect", "json",
-              "re", "sys", "traceback", "typing", "argparse", "gzip", "pathlib", "math"}
+    stdlib = set(sys.stdlib_module_names)
     for path in (ROOT / "policy_pack").rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
@@ -169,9 +169,10 @@ def test_an_added_deny_is_reported(pack: Analyzer, dev: Resources) -> None:
 
 
 def test_a_conditional_deny_is_a_reported_risk(pack: Analyzer, dev: Resources) -> None:
+    # Where calls come from is not known to the pack: a source-IP Deny may apply.
     tampered = edit_policy(dev, lambda d: d["Statement"].append(
-        {"Sid": "RegionLock", "Effect": "Deny", "Action": "*", "Resource": "*",
-         "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}}))
+        {"Sid": "OfficeOnly", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}))
     messages = of(pack.analyze_stack(tampered), INTACT)
     assert messages and all("conditional Deny that may take away" in m for m in messages)
 

@@ -188,7 +188,6 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"accountId": "12345"}, "sst-deployer:accountId: '12345' is not a 12-digit AWS account id"),
     ({"regions": ["us-east-1", "moon-1"]}, "sst-deployer:regions: unknown region 'moon-1'"),
     ({"regions": ["cn-north-1"]}, "sst-deployer:regions: 'cn-north-1' is in partition aws-cn, not in aws"),
-    ({"regions": []}, "sst-deployer:regions: at least one region is required"),
     ({"qualifier": "has space"}, "sst-deployer:qualifier: 'has space'; CDK allows 1-10 characters"),
     ({"strategy": "yolo"}, "sst-deployer:strategy: 'yolo'; allowed: least-privilege, administrator, custom"),
     ({"features": {"liveLambda": True, "telepathy": True}}, "sst-deployer:features: unknown feature(s) telepathy"),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings
@@ -100,30 +98,3 @@ def test_any_region_set_qualifier_and_features_render_within_quota(regions, qual
     check_shape(docs)
     assert [to_json(d) for d in render(s)] == [to_json(d) for d in docs]
     assert grants_everything(s, docs)
-
-
-def test_render_command_prints_valid_json_for_any_account() -> None:
-    out = subprocess.run([sys.executable, "-m", "sst_deployer", "render", "--account", "999988887777",
-                          "--region", "eu-central-1", "--qualifier", "custom1", "--compact"],
-                         capture_output=True, text=True, check=True).stdout
-    docs = [json.loads(line) for line in out.splitlines()]
-    assert docs and "999988887777" in out and "cdk-custom1-" in out and "eu-central-1" in out
-    expected = DeployerSettings(account="999988887777", regions=("eu-central-1",), qualifier="custom1")
-    assert grants_everything(expected, docs)
-
-
-def test_render_command_splits_over_several_documents() -> None:
-    args = [a for r in REGIONS["aws"] for a in ("--region", r)]
-    result = subprocess.run([sys.executable, "-m", "sst_deployer", "render", "--account", ACCOUNT, *args,
-                             "--compact"], capture_output=True, text=True, check=True)
-    assert len(result.stdout.splitlines()) == 4 and "policy 4 of 4" in result.stderr
-
-
-@pytest.mark.parametrize("argv, message", [
-    (["--account", "12", "--region", "us-east-1"], "--account: '12' is not a 12-digit AWS account id"),
-    (["--account", ACCOUNT, "--region", "atlantis-1"], "--region: unknown region 'atlantis-1'"),
-    (["--account", ACCOUNT, "--region", "us-east-1", "--qualifier", "x" * 11], "--qualifier:"),
-])
-def test_render_command_rejects_bad_input_clearly(argv: list[str], message: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "sst_deployer", "render", *argv], capture_output=True, text=True)
-    assert result.returncode == 2 and message in result.stderr and result.stdout == ""

@@ -11,8 +11,21 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .iam import Document, Statement, TooComplex, covers, evaluate, implies, matches
-from .permissions import Requirement, requirements
+from .context import PrincipalContext, request_contexts
+from .iam import (
+    Context,
+    Decision,
+    Document,
+    Statement,
+    TooComplex,
+    condition_keys,
+    covers,
+    evaluate,
+    implied,
+    implies,
+    matches,
+)
+from .permissions import Requirement, calls, requirements
 from .settings import DeployerSettings
 
 _ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
@@ -29,11 +42,13 @@ class Loss:
 
 @dataclass(frozen=True)
 class Risk:
-    """A conditional Deny that may take a required permission away."""
+    """A statement whose condition the request context leaves open and that may take a
+    required permission away: a conditional Deny, or a boundary's conditional Allow."""
 
     requirement: Requirement
     document: str
     statement: str
+    what: str = "a conditional Deny"
 
 
 @dataclass(frozen=True)
@@ -70,25 +85,56 @@ def _named(text: str, names: dict[str, str]) -> str:
 
 
 def losses(
-    settings: DeployerSettings, identity: tuple[Document, ...], boundary: Document | None
+    settings: DeployerSettings,
+    identity: tuple[Document, ...],
+    boundary: Document | None,
+    context: PrincipalContext | None = None,
 ) -> tuple[tuple[Loss, ...], tuple[Risk, ...]]:
-    """What SST needs that ``identity`` (less Denies, within ``boundary``) does not grant."""
+    """What SST's real calls need that ``identity`` (less Denies, within ``boundary``)
+    does not grant. Each call is judged in every context it really has: its region,
+    sender (the CLI, or CloudFormation with the caller's credentials), and, with
+    ``context`` (:func:`trust.principal_context`), each way the role is assumed, its
+    MFA and tags; without it, what only the principal decides stays open."""
     anon, anon_boundary, names = _anonymous(identity, boundary)
-    lost, risks = _losses(settings, anon, anon_boundary)
+    if context is not None:
+        context = context.projected(condition_keys((*identity, boundary)))
+    lost, risks = _losses(settings, anon, anon_boundary, context)
     return (tuple(Loss(x.requirement, _named(x.reason, names)) for x in lost),
-            tuple(Risk(r.requirement, _named(r.document, names), r.statement) for r in risks))
+            tuple(Risk(r.requirement, _named(r.document, names), r.statement, r.what) for r in risks))
+
+
+def _judged(req: Requirement, identity: tuple[Document, ...], boundary: Document | None,
+            contexts: tuple[Context, ...]) -> tuple[Decision, Context | None]:
+    """The verdict over every context: the first that loses it (with that context), or
+    one that grants it with every context's risks."""
+    merged: Decision | None = None
+    for ctx in contexts:
+        decision = evaluate(req, identity, boundary, ctx)
+        if not decision.granted:
+            return decision, ctx
+        if merged is None:
+            merged = decision
+        else:
+            merged.risks.extend(r for r in decision.risks if r not in merged.risks)
+    assert merged is not None
+    return merged, None
 
 
 @lru_cache(maxsize=1024)
 def _losses(
-    settings: DeployerSettings, identity: tuple[Document, ...], boundary: Document | None
+    settings: DeployerSettings, identity: tuple[Document, ...], boundary: Document | None,
+    principal: PrincipalContext | None = None,
 ) -> tuple[tuple[Loss, ...], tuple[Risk, ...]]:
     lost: list[Loss] = []
     risks: list[Risk] = []
-    for req in requirements(settings):
-        decision = evaluate(req, identity, boundary)
+    relevant = condition_keys((*identity, boundary))
+    for req in calls(settings):
+        contexts = request_contexts(req.action, req.resource, req.senders, settings.partition, settings.account,
+                                    settings.regions, principal, relevant)
+        decision, failing = _judged(req, identity, boundary, contexts)
         for doc, st in decision.risks:
-            risks.append(Risk(req, doc.name, st.label))
+            what = "a conditional Deny" if st.effect == "Deny" else "a conditional Allow of the permissions boundary"
+            risks.append(Risk(req, doc.name, st.label, what))
         if decision.granted:
             continue
         if decision.undecided:
@@ -99,6 +145,8 @@ def _losses(
             reason = "no Allow grants it" + _near_misses(req, identity)
         else:
             reason = f"outside the permissions boundary {boundary.name if boundary else ''}"
+        if failing is not None and (failing.known or failing.absent or failing.present):
+            reason += f" (in the request's context: {failing.describe()})"
         lost.append(Loss(req, reason))
     return tuple(lost), tuple(risks)
 
@@ -169,7 +217,7 @@ def _excess(settings: DeployerSettings, identity: tuple[Document, ...]) -> tuple
                                         "does not need; remove it"))
                     continue
                 for action in hits:
-                    allowed = [r.resource for r in needed[action] if implies(st.conditions, r.condition)]
+                    allowed = [r.resource for r in needed[action] if implied(st.conditions, r.condition)]
                     spelled = needed[action][0].action
                     if st.not_resource:
                         found.append(Excess(doc.name, st.label, f"{where} grants {spelled} on "

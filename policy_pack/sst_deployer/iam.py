@@ -2,24 +2,32 @@
 
 Decides whether identity policies (less their Denies, within a permissions
 boundary) grant a required permission: an action on *every* ARN a resource
-pattern names, under the requirement's condition. See
-``../shared/notes/iam-facts.md`` for the rules; in short:
+pattern names, in the request context the call really has. The rules follow the IAM
+User Guide ("Policy evaluation logic", "IAM JSON policy elements: Condition operators",
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
 
 * explicit Deny wins; a boundary intersects;
 * actions compare case-insensitively, ARNs case-sensitively; ``*`` and ``?`` are
   wildcards and ``*`` spans ``/``;
-* "statement pattern Q covers required pattern P" is language inclusion of
-  wildcard patterns, decided exactly on automata (:func:`covers`);
-* a conditional Allow counts only when the requirement's condition implies it; a
-  conditional Deny that may apply is a risk, not a loss.
+* "statement pattern Q covers required pattern P" is language inclusion of wildcard
+  patterns, decided exactly on automata (:func:`covers`); overlap pattern by pattern
+  (:func:`pair_overlaps`); literal and ``prefix*`` lists by lookup;
+* a condition is judged in a :class:`Context` (:func:`condition_outcome`): it holds,
+  cannot hold, or may hold when the context leaves it open. An Allow counts when it
+  holds; a Deny is a loss when it holds, harmless when it cannot, a risk when open; a
+  boundary Allow that may hold counts, as a risk.
 """
 
 from __future__ import annotations
 
+import bisect
+import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
 from functools import lru_cache
 from typing import Any, Final, Protocol
 
@@ -141,6 +149,11 @@ def _covered(
         # Fast paths for the shapes real ARNs take.
         if any(q == (_STAR,) for q in union):
             return True
+        if all(_is_simple(q) for q in union):
+            # A union of literals and "prefix*" patterns covers P only if one of them does:
+            # the string P matches with each wildcard as fresh characters is matched by no
+            # literal, and by a "prefix*" only if its prefix is part of P's leading literal.
+            return any(_simple_covers(q, p) for q in union)
         if not _has_wildcard(p):
             text = _literal(p)
             return any(_glob_match(q, text) for q in union)
@@ -199,6 +212,49 @@ def _covered(
                 seen.add(key)
                 todo.append(key)
     return True
+
+
+def _is_simple(q: tuple[str, ...]) -> bool:
+    """A literal, or a literal followed by one ``*``."""
+    return _STAR not in q[:-1] and _ANY1 not in q
+
+
+def _simple_covers(q: tuple[str, ...], p: tuple[str, ...]) -> bool:
+    if q and q[-1] == _STAR:
+        head = q[:-1]
+        return p[: len(head)] == head and not _has_wildcard(head)
+    return q == p
+
+
+@lru_cache(maxsize=65536)
+def pair_overlaps(p: tuple[str, ...], q: tuple[str, ...]) -> bool:
+    """Do two tokenized patterns match a common string? The product of their automata,
+    at most ``(len(p)+1) * (len(q)+1)`` states: polynomial, so never too complex."""
+    if not _has_wildcard(p):
+        return _glob_match(q, _literal(p))
+    if not _has_wildcard(q):
+        return _glob_match(p, _literal(q))
+    start = (0, 0)
+    seen = {start}
+    todo = [start]
+    while todo:
+        i, j = todo.pop()
+        moves = []
+        if i < len(p) and p[i] == _STAR:
+            moves.append((i + 1, j))  # the star reads nothing
+        if j < len(q) and q[j] == _STAR:
+            moves.append((i, j + 1))
+        if i == len(p) and j == len(q):
+            return True
+        if i < len(p) and j < len(q):
+            a, b = p[i], q[j]
+            if a.startswith("\x00") or b.startswith("\x00") or a == b:  # both can read one character
+                moves.append((i if a == _STAR else i + 1, j if b == _STAR else j + 1))
+        for m in moves:
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return False
 
 
 def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
@@ -265,18 +321,25 @@ def overlaps(patterns: Iterable[str], required: str, *, ignore_case: bool = Fals
 
 
 def _overlaps(patterns: Iterable[str], required: str, ignore_case: bool) -> bool:
+    """Overlap distributes over a union: pattern by pattern, each in polynomial time, so a
+    Deny listing hundreds of ARNs costs hundreds of small checks and never a subset
+    construction."""
     fold = str.lower if ignore_case else str
-    qs = tuple(sorted({tokens(fold(q), variables_as_wildcards=True) for q in patterns}))
-    if not qs:
-        return False
     p = tokens(fold(required))
-    if not _has_wildcard(p):
-        return any(_glob_match(q, _literal(p)) for q in qs)
-    if p[-1] == _STAR and not _has_wildcard(p[:-1]):
-        # "prefix*" overlaps Q iff Q can read the prefix: from any state, Q can finish.
-        return any(_after(q, p[:-1]) for q in qs)
-    # P overlaps Q iff P is not covered by "outside Q".
-    return not _covered(tokens(fold(required)), (), (qs,))
+    literal_p = None if _has_wildcard(p) else _literal(p)
+    prefix_p = p[:-1] if p and p[-1] == _STAR and not _has_wildcard(p[:-1]) else None
+    for q in patterns:
+        qt = tokens(fold(q), variables_as_wildcards=True)
+        if literal_p is not None:
+            if _glob_match(qt, literal_p):
+                return True
+        elif prefix_p is not None:
+            # "prefix*" overlaps Q iff Q can read the prefix: from any state, Q can finish.
+            if _after(qt, prefix_p):
+                return True
+        elif pair_overlaps(p, qt):
+            return True
+    return False
 
 
 @lru_cache(maxsize=65536)
@@ -347,11 +410,400 @@ def conditions_text(conditions: Conditions) -> str:
     )
 
 
+
+# --------------------------------------------------------------------------- request context
+
+
+class Outcome(Enum):
+    """A condition judged in a request context."""
+
+    HOLDS = "holds"
+    CANNOT_HOLD = "cannot hold"
+    MAY_HOLD = "may hold"  # the context really leaves it open
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one real request carries, key by key (names lower-cased).
+
+    A key is *known* (its values), *present* (one non-empty value nobody knows yet, as
+    ``aws:ResourceTag/sst:app`` on the app's resources), *absent*, or open (not
+    described: it may be absent or carry anything). Keys under a ``closed`` prefix
+    (``aws:principaltag/`` when the role's tags are known) are absent unless described.
+    """
+
+    known: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    present: frozenset[str] = frozenset()
+    absent: frozenset[str] = frozenset()
+    closed: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        known: Mapping[str, str | Sequence[str]] | None = None,
+        present: Iterable[str] = (),
+        absent: Iterable[str] = (),
+        closed: Iterable[str] = (),
+    ) -> Context:
+        pairs = {}
+        for key, values in (known or {}).items():
+            vals = (values,) if isinstance(values, str) else tuple(values)
+            if vals:  # an empty set is IAM's "null dataset": the key is absent
+                pairs[key.lower()] = vals
+        return cls(
+            known=tuple(sorted(pairs.items())),
+            present=frozenset(k.lower() for k in present) - set(pairs),
+            absent=frozenset(k.lower() for k in absent) - set(pairs),
+            closed=tuple(sorted(c.lower() for c in closed)),
+        )
+
+    def state(self, key: str) -> tuple[str, tuple[str, ...]]:
+        """("known", values) | ("present", ()) | ("absent", ()) | ("open", ())."""
+        key = key.lower()
+        for k, values in self.known:
+            if k == key:
+                return "known", values
+        if key in self.present:
+            return "present", ()
+        if key in self.absent or any(key.startswith(c) for c in self.closed):
+            return "absent", ()
+        return "open", ()
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(k for k, _ in self.known) | self.present | self.absent
+
+    def merged(self, other: Context) -> Context:
+        """``other``'s facts over this one's."""
+        known = dict(self.known)
+        for k in other.present | other.absent:
+            known.pop(k, None)
+        known.update(dict(other.known))
+        return Context(
+            known=tuple(sorted(known.items())),
+            present=(self.present - other.absent - {k for k, _ in other.known}) | other.present,
+            absent=(self.absent - other.present - {k for k, _ in other.known}) | other.absent,
+            closed=tuple(sorted(set(self.closed) | set(other.closed))),
+        )
+
+    def assuming(self, conditions: Conditions) -> Context:
+        """This context where a condition is a fact: ``Null k false`` (or ``StringLike k
+        "*"``) makes ``k`` present, ``Null k true`` absent, a single-valued equality known."""
+        if not conditions:
+            return self
+        known: dict[str, tuple[str, ...]] = {}
+        present, absent = set(), set()
+        for op, key, values in conditions:
+            if op == "null" and values == {"false"}:
+                if self.state(key)[0] != "known":
+                    present.add(key)
+            elif op == "null" and values == {"true"}:
+                absent.add(key)
+            elif op in ("stringlike", "foranyvalue:stringlike") and "*" in values:
+                if self.state(key)[0] != "known":
+                    present.add(key)  # matches any value: the key is there
+            elif op in ("stringequals", "bool", "arnequals", "numericequals") and len(values) == 1:
+                (value,) = values
+                if "${" not in value:
+                    known[key] = (value,)
+        return self.merged(Context.of(known, present, absent))
+
+    def describe(self) -> str:
+        parts = [f"{k}={','.join(v)}" for k, v in self.known]
+        parts += [f"{k} present" for k in sorted(self.present)]
+        parts += [f"{k} absent" for k in sorted(self.absent)]
+        return "; ".join(parts) or "nothing known"
+
+
+OPEN_CONTEXT: Final = Context()
+"""A request nothing is known about: every conditional statement may hold."""
+
+_NEGATED: Final = {
+    "stringnotequals": "stringequals",
+    "stringnotequalsignorecase": "stringequalsignorecase",
+    "stringnotlike": "stringlike",
+    "numericnotequals": "numericequals",
+    "datenotequals": "dateequals",
+    "arnnotequals": "arnequals",
+    "arnnotlike": "arnlike",
+    "notipaddress": "ipaddress",
+}
+_POSITIVE: Final = frozenset({
+    "stringequals", "stringequalsignorecase", "stringlike", "numericequals", "numericlessthan",
+    "numericlessthanequals", "numericgreaterthan", "numericgreaterthanequals", "dateequals",
+    "datelessthan", "datelessthanequals", "dategreaterthan", "dategreaterthanequals", "bool",
+    "binaryequals", "ipaddress", "arnequals", "arnlike",
+})
+
+
+@dataclass(frozen=True)
+class _Operator:
+    base: str  # a positive operator
+    negated: bool
+    quantifier: str  # "" (single-valued), "any" (ForAnyValue), "all" (ForAllValues)
+    if_exists: bool
+
+
+def _operator(op: str) -> _Operator | None:
+    op = op.lower()
+    quantifier = ""
+    for prefix, q in (("foranyvalue:", "any"), ("forallvalues:", "all")):
+        if op.startswith(prefix):
+            op, quantifier = op[len(prefix):], q
+    if_exists = op.endswith("ifexists") and op != "ifexists"
+    if if_exists:
+        op = op[: -len("ifexists")]
+    if op == "null":
+        return _Operator("null", False, quantifier, False)
+    if op in _NEGATED:
+        return _Operator(_NEGATED[op], True, quantifier, if_exists)
+    if op in _POSITIVE:
+        return _Operator(op, False, quantifier, if_exists)
+    return None  # an operator IAM does not know: judged open
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _date(text: str) -> float | None:
+    number = _number(text)
+    if number is not None:
+        return number  # epoch seconds
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+_COMPARE: Final = {
+    "equals": lambda a, b: a == b, "lessthan": lambda a, b: a < b, "lessthanequals": lambda a, b: a <= b,
+    "greaterthan": lambda a, b: a > b, "greaterthanequals": lambda a, b: a >= b,
+}
+
+
+def _arn_like(pattern: str, value: str) -> bool:
+    """ARN operators compare the six colon-separated parts one by one (the last keeps its
+    colons), each with ``*`` and ``?``."""
+    if pattern == "*":
+        return True
+    ps, vs = pattern.split(":", 5), value.split(":", 5)
+    return len(ps) == len(vs) == 6 and all(matches(a, b) for a, b in zip(ps, vs, strict=True))
+
+
+def _value_matches(base: str, policy_value: str, value: str) -> bool:
+    """Does one request value satisfy a positive operator against one policy value?"""
+    if base == "stringequals" or base == "binaryequals":
+        return policy_value == value
+    if base == "stringequalsignorecase":
+        return policy_value.lower() == value.lower()
+    if base == "stringlike":
+        return matches(policy_value, value)
+    if base == "bool":
+        return policy_value.lower() == value.lower()
+    if base in ("arnequals", "arnlike"):
+        return _arn_like(policy_value, value)
+    if base == "ipaddress":
+        try:
+            return ipaddress.ip_address(value) in ipaddress.ip_network(policy_value, strict=False)
+        except ValueError:
+            return False
+    for kind, parse in (("numeric", _number), ("date", _date)):
+        if base.startswith(kind):
+            a, b = parse(value), parse(policy_value)
+            return a is not None and b is not None and _COMPARE[base[len(kind):]](a, b)
+    return False
+
+
+def _resolve(value: str, context: Context) -> str | None:
+    """A policy value with its variables replaced from the context; None when one is not known."""
+    out: list[str] = []
+    pos = 0
+    for match in _VARIABLE.finditer(value):
+        out.append(value[pos : match.start()])
+        name = match.group(1)
+        if name in _LITERAL_VARIABLES:
+            out.append("${" + name + "}")  # kept for the glob, which reads it as a character
+        else:
+            kind, values = context.state(name.split(",")[0].strip())
+            if kind != "known" or len(values) != 1:
+                return None
+            out.append(values[0])
+        pos = match.end()
+    out.append(value[pos:])
+    return "".join(out)
+
+
+def _outcome(can_hold: bool, can_fail: bool) -> Outcome:
+    if can_hold and can_fail:
+        return Outcome.MAY_HOLD
+    return Outcome.HOLDS if can_hold else Outcome.CANNOT_HOLD
+
+
+def _clause(op_text: str, key: str, policy_values: frozenset[str], context: Context) -> Outcome:
+    """One operator on one key, in ``context``, by IAM's rules: a missing key fails a
+    positive operator and passes a negated one, ``...IfExists`` and ``ForAllValues``;
+    ``ForAnyValue`` fails on it. A single-valued operator on several values is true when
+    any value matches (negated: when none does)."""
+    op = _operator(op_text)
+    kind, values = context.state(key)
+    if op is None:
+        return Outcome.MAY_HOLD
+    if op.base == "null":
+        holds_absent, holds_present = "true" in policy_values, "false" in policy_values
+        if kind == "absent":
+            return _outcome(holds_absent, not holds_absent)
+        if kind in ("known", "present"):
+            return _outcome(holds_present, not holds_present)
+        return _outcome(holds_absent or holds_present, not (holds_absent and holds_present))
+
+    absent_result = op.if_exists or op.quantifier == "all" or (op.negated and op.quantifier != "any")
+    if kind == "absent":
+        return _outcome(absent_result, not absent_result)
+    resolved = [_resolve(v, context) for v in policy_values]
+    if any(r is None for r in resolved):
+        return Outcome.MAY_HOLD  # a policy variable the context does not know
+    pvs = [r for r in resolved if r is not None]
+
+    def match(value: str) -> bool:
+        return any(_value_matches(op.base, pv, value) for pv in pvs)
+
+    if kind == "known":
+        if op.quantifier == "all" or (op.quantifier == "" and op.negated):
+            holds = all(match(v) != op.negated for v in values)
+        else:
+            holds = any(match(v) != op.negated for v in values)
+        return _outcome(holds, not holds)
+
+    # One non-empty value nobody knows ("present"), or anything ("open").
+    some, every = _some_and_every(op.base, tuple(sorted(pvs)))
+    q_can_hold = (not every) if op.negated else some
+    q_can_fail = some if op.negated else (not every)
+    if kind == "present":
+        return _outcome(q_can_hold, q_can_fail)
+    return _outcome(q_can_hold or absent_result, q_can_fail or not absent_result)
+
+
+def _some_and_every(base: str, pvs: tuple[str, ...]) -> tuple[bool, bool]:
+    """(some non-empty value may match, every non-empty value surely matches). Exact for
+    string operators; for the others, matching is taken as possible and never as certain."""
+    if base == "stringlike":
+        return any(pv != "" for pv in pvs), covers(pvs, "?*")
+    if base in ("stringequals", "stringequalsignorecase", "binaryequals"):
+        return any(pv != "" for pv in pvs), False
+    if base in ("arnequals", "arnlike"):
+        return bool(pvs), "*" in pvs
+    return bool(pvs), False
+
+
+@lru_cache(maxsize=65536)
+def condition_outcome(conditions: Conditions, context: Context) -> Outcome:
+    """Does a statement's condition block hold in ``context``? Every clause must (and
+    within a clause, any of its values)."""
+    result = Outcome.HOLDS
+    for op, key, values in sorted(conditions):
+        outcome = _clause(op, key, values, context)
+        if outcome is Outcome.CANNOT_HOLD:
+            return outcome
+        if outcome is Outcome.MAY_HOLD:
+            result = outcome
+    return result
+
+
+def implied(stronger: Conditions, weaker: Conditions) -> bool:
+    """Whenever ``stronger`` holds, does ``weaker``? By clauses (:func:`implies`), or
+    because ``weaker`` holds in every request where ``stronger`` is a fact (equivalent
+    forms: ``StringLike k "*"`` and ``Null k false``)."""
+    return implies(stronger, weaker) or condition_outcome(weaker, OPEN_CONTEXT.assuming(stronger)) is Outcome.HOLDS
+
+
+def condition_keys(documents: Iterable[Document | None]) -> frozenset[str]:
+    """Every condition key the documents' statements test (lower-cased): the only parts of
+    a request context that can change their verdict."""
+    out: set[str] = set()
+    for doc in documents:
+        if doc is not None:
+            for st in doc.statements:
+                for _, key, values in st.conditions:
+                    out.add(key)
+                    for value in values:
+                        out.update(name.lower() for name in _VARIABLE.findall(value))
+    return frozenset(out)
+
+
 # --------------------------------------------------------------------------- documents
 
 
 class PolicyDocumentError(ValueError):
     """A policy document IAM would reject, or that cannot be read."""
+
+
+@dataclass(frozen=True)
+class _ResourceIndex:
+    """A statement's resource patterns sorted for lookups: literals (a set, and sorted for
+    a prefix range), ``head*`` prefixes (their heads), and the rest. A guardrail of
+    thousands of literal and prefix ARNs is then judged in time logarithmic or linear in
+    the requirement's length, not in the list's."""
+
+    literals: frozenset[str]
+    sorted_literals: tuple[str, ...]
+    heads: frozenset[str]
+    others: tuple[str, ...]
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> _ResourceIndex:
+        literals, heads, others = set(), set(), []
+        for q in patterns:
+            if "${" in q:
+                others.append(q)
+            elif "*" not in q and "?" not in q:
+                literals.add(q)
+            elif q.endswith("*") and "*" not in q[:-1] and "?" not in q:
+                heads.add(q[:-1])
+            else:
+                others.append(q)
+        return cls(frozenset(literals), tuple(sorted(literals)), frozenset(heads), tuple(others))
+
+    def overlaps(self, required: str) -> bool:
+        """Is some string ``required`` matches matched by one of the patterns?"""
+        p = tokens(required)
+        head = literal_prefix(required) if "${" not in required else ""
+        if not _has_wildcard(p):
+            text = _literal(p)
+            if text in self.literals or any(text.startswith(h) for h in self._heads_of(text)):
+                return True
+        else:
+            at = bisect.bisect_left(self.sorted_literals, head)
+            while at < len(self.sorted_literals) and self.sorted_literals[at].startswith(head):
+                if _glob_match(p, self.sorted_literals[at]):
+                    return True
+                at += 1
+            # "h*" overlaps P iff P can read h (from there "*" finishes anything).
+            if any(_after(p, tuple(h)) for h in self.heads if h.startswith(head) or head.startswith(h)):
+                return True
+        return _overlaps(self.others, required, False) if self.others else False
+
+    def _heads_of(self, text: str) -> list[str]:
+        return [text[:k] for k in range(len(text) + 1) if text[:k] in self.heads]
+
+    def covers(self, required: str) -> bool:
+        """Does the union of the patterns match every string ``required`` matches?
+        Raises TooComplex (only when patterns other than literals and prefixes are there)."""
+        if "${" in required:
+            _fresh_budget()
+            return _covers(self.literals | {h + "*" for h in self.heads} | set(self.others), required, False)
+        head = literal_prefix(required)
+        if required == head and required in self.literals:
+            return True
+        # A union of literals and prefixes covers P only if one prefix does (see _is_simple).
+        if any(head[:k] in self.heads for k in range(len(head) + 1)):
+            return True
+        if not self.others:
+            return False
+        _fresh_budget()
+        return _covers(self.literals | {h + "*" for h in self.heads} | set(self.others), required, False)
 
 
 @dataclass(frozen=True)
@@ -364,6 +816,14 @@ class Statement:
     conditions: Conditions = frozenset()
     sid: str = ""
     index: int = 0  # position in its document, for messages
+    _patterns: list[_ResourceIndex] = field(default_factory=list, compare=False, hash=False, repr=False)
+
+    @property
+    def patterns(self) -> _ResourceIndex:
+        """The Resource (or NotResource) list indexed for lookups, built once."""
+        if not self._patterns:
+            self._patterns.append(_ResourceIndex.of(self.resources))
+        return self._patterns[0]
 
     @property
     def label(self) -> str:
@@ -378,6 +838,19 @@ class Statement:
 class Document:
     statements: tuple[Statement, ...]
     name: str = ""  # what the document is: a policy's name, "inline policy x", ...
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+    def for_action(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose Action (or NotAction) takes in ``action``: an index built
+        once per action, so that a guardrail of hundreds of statements is scanned once."""
+        key = action.lower()
+        hit = self._by_action.get(key)
+        if hit is None:
+            hit = tuple(st for st in self.statements if st.matches_action(action))
+            self._by_action[key] = hit
+        return hit
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -451,12 +924,12 @@ class Required(Protocol):
 
 @dataclass
 class Decision:
-    """The verdict on one requirement."""
+    """The verdict on one requirement in one request context."""
 
     allowed: bool  # some Allow in the identity policies grants all of it
     within_boundary: bool  # the boundary (if any) allows all of it
     denied_by: list[tuple[Document, Statement]] = field(default_factory=list)
-    risks: list[tuple[Document, Statement]] = field(default_factory=list)
+    risks: list[tuple[Document, Statement]] = field(default_factory=list)  # open conditions
     undecided: list[str] = field(default_factory=list)  # checks too complex to decide
 
     @property
@@ -464,71 +937,124 @@ class Decision:
         return self.allowed and self.within_boundary and not self.denied_by
 
 
-def _allows(documents: Sequence[Document], req: Required, undecided: list[str]) -> bool:
-    union: list[str] = []
-    complements: list[tuple[str, ...]] = []
-    for doc in documents:
-        for st in doc.statements:
-            if st.effect != "Allow" or not st.matches_action(req.action):
-                continue
-            if not implies(req.condition, st.conditions):
-                continue
-            if st.not_resource:
-                complements.append(st.resources)
-            else:
-                union.extend(st.resources)
-    union = [q for q in union if may_help_cover(q, req.resource)]
-    if not union and not complements:
+def _judge(st: Statement, req: Required, context: Context) -> Outcome:
+    """A statement's condition for this request: in its context, and, as before contexts,
+    a condition the requirement's own condition implies holds."""
+    if not st.conditions:
+        return Outcome.HOLDS
+    outcome = condition_outcome(st.conditions, context)
+    if outcome is not Outcome.HOLDS and req.condition and implies(req.condition, st.conditions):
+        return Outcome.HOLDS
+    return outcome
+
+
+def _union_covers(union: list[str], complements: list[tuple[str, ...]], resource: str) -> bool:
+    """Raises TooComplex. Only patterns that overlap the resource can help cover it."""
+    p = tokens(resource)
+    qs = tuple(sorted({t for t in (tokens(q) for q in union if may_help_cover(q, resource))
+                       if pair_overlaps(p, t)}))
+    if not qs and not complements:
         return False
-    p = tokens(req.resource)
-    qs = tuple(sorted({tokens(q) for q in union}))
     # One pattern covering it settles the question cheaply; the union is the hard case.
     for q in qs:
+        _fresh_budget()
         try:
             if _covered(p, (q,), ()):
                 return True
         except TooComplex:
             pass
+    _fresh_budget()
+    return _covered(p, qs, tuple(sorted(tuple(sorted({tokens(n, True) for n in g})) for g in complements)))
+
+
+def _allows(
+    documents: Sequence[Document], req: Required, context: Context, undecided: list[str],
+    open_ones: list[tuple[Document, Statement]] | None = None,
+) -> bool:
+    """Do the Allow statements whose condition holds cover the resource? With
+    ``open_ones`` (a boundary), statements whose condition the context leaves open count
+    too, and those that make the difference are listed there as risks."""
+    sure: list[str] = []
+    sure_not: list[tuple[str, ...]] = []
+    maybe: list[tuple[Document, Statement]] = []
+    labels: list[str] = []
+    for doc in documents:
+        for st in doc.for_action(req.action):
+            if st.effect != "Allow":
+                continue
+            outcome = _judge(st, req, context)
+            if outcome is Outcome.MAY_HOLD:
+                maybe.append((doc, st))
+            if outcome is not Outcome.HOLDS:
+                continue
+            labels.append(f"{st.label} of {doc.name or 'a policy'}")
+            if st.not_resource:
+                sure_not.append(st.resources)
+            else:
+                sure.extend(st.resources)
     try:
-        return _covered(p, qs, tuple(sorted(tuple(sorted({tokens(n, True) for n in g})) for g in complements)))
+        if _union_covers(sure, sure_not, req.resource):
+            return True
+        if open_ones is None or not maybe:
+            return False
+        union = sure + [q for _, st in maybe if not st.not_resource for q in st.resources]
+        complements = sure_not + [st.resources for _, st in maybe if st.not_resource]
+        if _union_covers(union, complements, req.resource):
+            open_ones.extend(maybe)
+            return True
+        return False
     except TooComplex as exc:
-        undecided.append(f"whether the Allow statements cover {req.resource} ({exc})")
+        named = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+        undecided.append(f"whether the Allow statements ({named}) together cover {req.resource} ({exc}); "
+                         "simplify their Resource patterns")
         return False
 
 
-def _denies(documents: Sequence[Document], req: Required, decision: Decision) -> None:
+def _denies(documents: Sequence[Document], req: Required, context: Context, decision: Decision) -> None:
     for doc in documents:
-        for st in doc.statements:
-            if st.effect != "Deny" or not st.matches_action(req.action):
+        for st in doc.for_action(req.action):
+            if st.effect != "Deny":
                 continue
+            outcome = _judge(st, req, context)
+            if outcome is Outcome.CANNOT_HOLD:
+                continue  # decided before any pattern is read
             try:
-                if st.not_resource:
-                    hits = not _covers(st.resources, req.resource, False)
-                else:
-                    hits = _overlaps(st.resources, req.resource, False)
+                hits = not st.patterns.covers(req.resource) if st.not_resource else st.patterns.overlaps(req.resource)
             except TooComplex as exc:
-                decision.undecided.append(f"whether {st.label} of {doc.name or 'a policy'} applies ({exc})")
+                decision.undecided.append(
+                    f"whether {st.label} of {doc.name or 'a policy'} applies to {req.resource} ({exc}); "
+                    "simplify its NotResource patterns")
                 hits = True  # a Deny that cannot be ruled out is taken to apply
             if not hits:
                 continue
-            if not st.conditions or implies(req.condition, st.conditions):
+            if outcome is Outcome.HOLDS:
                 decision.denied_by.append((doc, st))
             else:
                 decision.risks.append((doc, st))
 
 
 def evaluate(
-    req: Required, identity: Sequence[Document], boundary: Document | None = None
+    req: Required,
+    identity: Sequence[Document],
+    boundary: Document | None = None,
+    context: Context | None = None,
 ) -> Decision:
-    """Does the role whose identity policies are ``identity`` have ``req``? Checks too
-    complex to decide within :data:`MAX_STATES` count against the grant and are listed
+    """Does the role whose identity policies are ``identity`` have ``req``, in the request
+    ``context`` (default: nothing known but the requirement's own condition)?
+
+    An Allow counts when its condition holds; a boundary Allow whose condition the context
+    leaves open counts but is a risk; a Deny is a loss when its condition holds, harmless
+    when it cannot, a risk when open. Checks too complex to decide within
+    :data:`MAX_WORK` (each check its own budget) count against the grant and are listed
     in ``undecided``."""
-    _fresh_budget()
+    ctx = (context or OPEN_CONTEXT).assuming(req.condition)
     undecided: list[str] = []
+    boundary_risks: list[tuple[Document, Statement]] = []
     decision = Decision(
-        allowed=_allows(identity, req, undecided),
-        within_boundary=boundary is None or _allows([boundary], req, undecided),
+        allowed=_allows(identity, req, ctx, undecided),
+        within_boundary=boundary is None or _allows([boundary], req, ctx, undecided, boundary_risks),
         undecided=undecided,
     )
-    _denies(list(identity) + ([boundary] if boundary else []), req, decision)
+    decision.risks.extend(boundary_risks)
+    _denies(list(identity) + ([boundary] if boundary else []), req, ctx, decision)
     return decision

@@ -1,7 +1,10 @@
 """AWS partitions and their regions, as data.
 
-Region lists are copied from botocore's ``data/endpoints.json`` (botocore 1.44.8);
-``tests/test_partitions.py`` compares them with the installed botocore when it is there.
+The region lists are botocore's (``botocore/data/endpoints.json``, the ``regions`` of
+each partition, as of botocore 1.44.8): the regions that have service endpoints, which
+AWS lists at https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html.
+``tests/test_partitions.py`` compares them with the botocore installed with the tests.
+The isolated partitions (``aws-iso*``, ``aws-eusc``) are left out: SST v2 does not run there.
 """
 
 from __future__ import annotations

@@ -32,6 +32,38 @@ _CDK_ROLES: Final = tuple(
 )
 
 
+def _cdk_role(kind: str) -> str:
+    # CDK bootstrap template (aws-cdk-cli packages/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml,
+    # template version 26): RoleName cdk-${Qualifier}-<kind>-role-${AWS::AccountId}-${AWS::Region}.
+    return "arn:{partition}:iam::{account}:role/cdk-{qualifier}-" + kind + "-role-{account}-{region}"
+
+
+CALLER: Final = ("caller",)
+"""The SST CLI or the CDK toolkit, calling with the deployer's credentials."""
+VIA_CLOUDFORMATION: Final = ("cloudformation",)
+"""CloudFormation, calling with the deployer's credentials while it executes a stack the
+deployer submitted without a service role (`cdk bootstrap`'s change set; a TemplateURL)."""
+EITHER: Final = ("caller", "cloudformation")
+
+SAR: Final = "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+"""The AWS Service Authorization Reference: the resource type each action is authorised
+against (list_amazons3.html, list_awsiot.html, list_awscloudformation.html, ...)."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """Requests SST or CDK really make with the deployer's credentials: actions on the
+    resource type each is authorised against (per the Service Authorization Reference),
+    who sends them, and ``facts`` their requests always satisfy (a condition; the strict
+    profile writes it into the policy)."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    senders: tuple[str, ...] = CALLER
+    facts: Condition | None = None
+    source: str = ""
+
+
 @dataclass(frozen=True)
 class Grant:
     """One row: a statement of the catalogue and why SST needs it."""
@@ -44,6 +76,7 @@ class Grant:
     condition: Condition | None = None
     since: Version | None = None  # the first SST release that calls it (cited in source)
     source: str = PAGE
+    calls: tuple[Call, ...] | None = None  # None: the row's own actions and resources, as the CLI sends them
 
 
 CATALOGUE: Final[tuple[Grant, ...]] = (
@@ -62,6 +95,21 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
          "iam:DetachRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:PutRolePolicy",
          "iam:TagRole", "iam:PassRole"),
         _CDK_ROLES,
+        calls=(
+            Call(("iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy",
+                  "iam:DetachRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:PutRolePolicy",
+                  "iam:TagRole"),
+                 tuple(_cdk_role(k) for k in ("cfn-exec", "file-publishing", "image-publishing", "lookup",
+                                              "deploy")),
+                 VIA_CLOUDFORMATION, source="cdk bootstrap executes a change set without a service role: "
+                 "CloudFormation creates the roles with the caller's credentials"),
+            # CreateStack/UpdateStack/CreateChangeSet with RoleARN = the cfn-exec role (sst/v2
+            # sst@2.49.4 packages/sst/src/stacks/deploy.ts; CloudFormation "service role" docs).
+            Call(("iam:PassRole",), (_cdk_role("cfn-exec"),),
+                 facts={"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+                 source="CloudFormation service role: the caller passes the role named in RoleARN to "
+                 "cloudformation.amazonaws.com (IAM User Guide, iam:PassedToService)"),
+        ),
     ),
     Grant(
         "AllowCDKManageToolkitBucket", "create the CDK assets bucket",
@@ -70,17 +118,42 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
          "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
          "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock"),
         ("arn:{partition}:s3:::{assets_buckets}",),
+        calls=(
+            Call(("s3:CreateBucket", "s3:DeleteBucketPolicy", "s3:GetBucketPolicy", "s3:PutBucketPolicy",
+                  "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
+                  "s3:PutBucketPublicAccessBlock"),
+                 ("arn:{partition}:s3:::{assets_bucket}",), VIA_CLOUDFORMATION,
+                 source="bootstrap template StagingBucket; bucket actions on the bucket resource type "
+                 f"({SAR}list_amazons3.html)"),
+            # The toolkit's asset publishing (file-publishing role, or the caller's own
+            # credentials when it cannot assume it) asks for the bucket's location and encryption.
+            Call(("s3:GetBucketLocation", "s3:GetEncryptionConfiguration"),
+                 ("arn:{partition}:s3:::{assets_bucket}",), EITHER,
+                 source="@aws-cdk/toolkit-lib asset publishing; bootstrap template StagingBucket"),
+        ),
     ),
     Grant(
         "AllowCDKManageToolkitRepository", "create the CDK container assets repository",
         ("ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories",
          "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy"),
         ("arn:{partition}:ecr:{region}:{account}:repository/cdk-{qualifier}-container-assets-*",),
+        calls=(
+            Call(("ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories",
+                  "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy"),
+                 ("arn:{partition}:ecr:{region}:{account}:repository/cdk-{qualifier}-container-assets-{account}-{region}",),
+                 VIA_CLOUDFORMATION, source="bootstrap template ContainerAssetsRepository: "
+                 "cdk-${Qualifier}-container-assets-${AWS::AccountId}-${AWS::Region}"),
+        ),
     ),
     Grant(
         "AllowCDKManageToolkitVersionParameter", "create the CDK bootstrap version parameter",
         ("ssm:DeleteParameter", "ssm:GetParameters", "ssm:PutParameter"),
         ("arn:{partition}:ssm:{region}:{account}:parameter/cdk-bootstrap/{qualifier}/version",),
+        calls=(
+            Call(("ssm:DeleteParameter", "ssm:GetParameters", "ssm:PutParameter"),
+                 ("arn:{partition}:ssm:{region}:{account}:parameter/cdk-bootstrap/{qualifier}/version",),
+                 VIA_CLOUDFORMATION, source="bootstrap template CdkBootstrapVersion (AWS::SSM::Parameter)"),
+        ),
     ),
     # 3. The SST CLI (the page, section 3).
     Grant(
@@ -99,6 +172,15 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
         "AllowSSTAssumeCDKToolkitRoles", "assume the CDK roles to deploy the app",
         ("sts:AssumeRole",),
         _CDK_ROLES,
+        calls=(
+            # The toolkit assumes the deploy, file-publishing, image-publishing and lookup
+            # roles; only CloudFormation may assume cfn-exec (its trust policy).
+            Call(("sts:AssumeRole",),
+                 tuple(_cdk_role(k) for k in ("deploy", "file-publishing", "image-publishing", "lookup")),
+                 source="@aws-cdk/toolkit-lib (sst@2.49) and cdk/deployments.ts (earlier): "
+                 "AssumeRole on the bootstrap roles; bootstrap template CloudFormationExecutionRole trusts "
+                 "cloudformation.amazonaws.com only"),
+        ),
     ),
     Grant(
         "AllowSSTMonitorStackDeployment", "monitor the app's deployment",
@@ -111,6 +193,20 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
         "AllowSSTManageBootstrapBucket", "store the app's metadata",
         ("s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"),
         ("arn:{partition}:s3:::{bootstrap_bucket_prefix}*",),
+        calls=(
+            # SST's bootstrap stack names its bucket sstbootstrap-<region><hash> (CDK's
+            # generated name, packages/sst/src/bootstrap.ts): no account in it.
+            Call(("s3:ListBucket",), ("arn:{partition}:s3:::{bootstrap_bucket_prefix}*",),
+                 facts={"StringEquals": {"aws:ResourceAccount": "{account}"}},
+                 source="sst@2.49.8 packages/sst/src/stacks/metadata.ts: ListObjectsV2 on stackMetadata/"),
+            Call(("s3:DeleteObject", "s3:GetObject", "s3:PutObject"),
+                 tuple("arn:{partition}:s3:::{bootstrap_bucket_prefix}*/" + key
+                       for key in ("stackMetadata/*", "appMetadata/*", "pointers/*")),
+                 facts={"StringEquals": {"aws:ResourceAccount": "{account}"}},
+                 source="sst@2.49.8 packages/sst/src/stacks/metadata.ts (stackMetadata/app.<app>/...), "
+                 "stacks/app-metadata.ts (appMetadata/app.<app>/stage.<stage>.json), iot.ts (pointers/<id>); "
+                 f"object actions on the object resource type ({SAR}list_amazons3.html)"),
+        ),
     ),
     Grant(
         "AllowSSTCLIManageAppSecrets", "manage the app's secrets",
@@ -140,6 +236,19 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
         ("iot:DescribeEndpoint", "iot:Connect", "iot:Subscribe", "iot:Publish", "iot:Receive"),
         ("*",),
         feature="liveLambda",
+        calls=(
+            Call(("iot:DescribeEndpoint",), ("*",), source="sst@2.49.8 packages/sst/src/iot.ts: "
+                 f"DescribeEndpoint iot:Data-ATS; it supports no resource type ({SAR}list_awsiot.html)"),
+            # aws-iot-device-sdk passes SST no clientId, so mqtt.js names the client
+            # mqttjs_<8 hex digits> (mqtt/lib/client.js defaultId).
+            Call(("iot:Connect",), ("arn:{partition}:iot:{region}:{account}:client/mqttjs_*",),
+                 source="sst@2.49.8 packages/sst/src/iot.ts: new iot.device({protocol: 'wss'}) without clientId"),
+            Call(("iot:Publish", "iot:Receive"), ("arn:{partition}:iot:{region}:{account}:topic//sst/*",),
+                 source="sst@2.49.8 packages/sst/src/iot.ts, config.ts, cli/commands/dev.ts: topic "
+                 "/sst/<app>/<stage>/events (a topic ARN is topic/ + the topic name)"),
+            Call(("iot:Subscribe",), ("arn:{partition}:iot:{region}:{account}:topicfilter//sst/*",),
+                 source="sst@2.49.8 packages/sst/src/iot.ts: subscribe /sst/<app>/<stage>/events"),
+        ),
     ),
     Grant(
         "AllowSSTCLIManageRDSMigrations", "run migrations from the SST Console",
@@ -172,6 +281,11 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
         since=(2, 49, 0),
         source="sst/v2 sst@2.49.0 packages/sst/src/stacks/deploy.ts: CreateStack/UpdateStack pass a "
         "TemplateURL in the CDK assets bucket, which CloudFormation reads with the caller's credentials",
+        calls=(
+            Call(("s3:GetObject",), ("arn:{partition}:s3:::{assets_bucket}/*",), VIA_CLOUDFORMATION,
+                 source="CloudFormation reads a TemplateURL with the caller's credentials (API reference, "
+                 "CreateStack TemplateURL)"),
+        ),
     ),
     # Opt-in features the page does not list, each from SST v2's source.
     Grant(
@@ -191,6 +305,11 @@ CATALOGUE: Final[tuple[Grant, ...]] = (
         ("sts:AssumeRole",),
         ("arn:{partition}:iam::{account}:role/*ServerFunctionRole*",),
         feature="bind", source="sst/v2 cli/commands/bind.ts",
+        calls=(
+            # SST tags every construct of the app, the server function's role included.
+            Call(("sts:AssumeRole",), ("arn:{partition}:iam::{account}:role/*ServerFunctionRole*",),
+                 facts=SST_APP_TAGGED, source="sst/v2 cli/commands/bind.ts; SST tags its constructs sst:app"),
+        ),
     ),
     Grant(
         "AllowSSTReadRDSSecret", "read the RDS construct's secret for the Data API",
@@ -222,6 +341,7 @@ class Requirement:
     action: str
     resource: str
     condition: Conditions = frozenset()
+    senders: tuple[str, ...] = CALLER  # who sends the request (see Call)
 
     def describe(self) -> str:
         text = f"{self.action} on {self.resource}"
@@ -253,9 +373,11 @@ def expand(template: str, settings: DeployerSettings) -> list[str]:
         "own_assets_buckets": settings.file_assets_bucket_name
         or f"cdk-{settings.qualifier}-assets-{settings.account}-*",
     }
-    if "{region}" not in template:
+    if "{region}" not in template and "{assets_bucket}" not in template:
         return [template.format(**values)]
-    return [template.format(region=region, **values) for region in settings.regions]
+    return [template.format(region=region, assets_bucket=settings.file_assets_bucket_name
+                            or f"cdk-{settings.qualifier}-assets-{settings.account}-{region}", **values)
+            for region in settings.regions]
 
 
 def grants_for(settings: DeployerSettings) -> list[Grant]:
@@ -273,3 +395,51 @@ def requirements(settings: DeployerSettings) -> list[Requirement]:
                 for action in grant.actions:
                     out.setdefault(Requirement(grant.sid, action, resource, condition))
     return list(out)
+
+
+def _facts(grant: Grant, call: Call, settings: DeployerSettings) -> tuple[Conditions, Condition | None]:
+    """The call's condition (the row's, and the call's facts with ``{account}`` filled
+    in): canonical, and as written."""
+    spelled: dict[str, dict[str, object]] = {}
+    for block in (grant.condition, call.facts):
+        for op, clause in (block or {}).items():
+            for key, value in clause.items():
+                spelled.setdefault(op, {})[key] = value.format(account=settings.account) if isinstance(
+                    value, str) else value
+    return normalize_conditions(spelled), (spelled or None)
+
+
+def calls_of(grant: Grant) -> tuple[Call, ...]:
+    """The row's real calls: its own, or its actions on its resources sent by the CLI."""
+    if grant.calls is not None:
+        return grant.calls
+    return (Call(grant.actions, grant.resources),)
+
+
+def calls(settings: DeployerSettings) -> list[Requirement]:
+    """Every request SST and CDK really make with the deployer's credentials, as
+    requirements on the resource type each action is authorised against: what the policy
+    pack checks a role against. Tighter than :func:`requirements` (the page's
+    statements), which every call is inside."""
+    out: dict[Requirement, None] = {}
+    for grant in grants_for(settings):
+        for call in calls_of(grant):
+            condition, _ = _facts(grant, call, settings)
+            for template in call.resources:
+                for resource in expand(template, settings):
+                    for action in call.actions:
+                        out.setdefault(Requirement(grant.sid, action, resource, condition, call.senders))
+    return list(out)
+
+
+def spelled_conditions(settings: DeployerSettings) -> dict[Conditions, Condition]:
+    """Each canonical condition of the catalogue's rows and calls, as the catalogue writes it."""
+    out: dict[Conditions, Condition] = {}
+    for grant in grants_for(settings):
+        if grant.condition:
+            out[normalize_conditions(grant.condition)] = grant.condition
+        for call in calls_of(grant):
+            canonical, spelled = _facts(grant, call, settings)
+            if spelled:
+                out.setdefault(canonical, spelled)
+    return out

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from .iam import Conditions, covers, implies, normalize_conditions
-from .permissions import grants_for, requirements
+from .iam import Conditions, covers, implies
+from .permissions import calls, grants_for, requirements, spelled_conditions
 from .settings import DeployerSettings, check_least_privilege_version
 
 MANAGED_POLICY_MAX_CHARS: Final = 6144
@@ -28,7 +28,14 @@ _REGION_IN_ARN = re.compile(r"^arn:[^:]*:[^:]*:([^:]*):")
 
 
 class QuotaExceeded(ValueError):
-    """The documents cannot fit IAM's quotas."""
+    """The documents cannot fit IAM's quotas: ``needed`` managed policies for ``regions``
+    where a role may have ``allowed`` (``needed`` is 0 when one statement alone is too big)."""
+
+    def __init__(self, message: str, *, regions: tuple[str, ...] = (), needed: int = 0, allowed: int = 0) -> None:
+        super().__init__(message)
+        self.regions = regions
+        self.needed = needed
+        self.allowed = allowed
 
 
 @dataclass(frozen=True)
@@ -53,14 +60,15 @@ def to_json(document: Mapping[str, Any], indent: int | None = None) -> str:
 
 
 def statements(settings: DeployerSettings) -> list[_Statement]:
-    """The catalogue for ``settings`` as compact statements, in catalogue order.
+    """The catalogue for ``settings`` as compact statements, in catalogue order: the
+    page's statements, or with the ``strict`` policy profile only SST's real calls.
 
     Each ARN appears once: ARNs needing the same actions under the same condition
     share a statement, so that a region adds only its own ARNs."""
-    reqs = requirements(settings)
+    reqs = calls(settings) if settings.policy_profile == "strict" else requirements(settings)
     grants = grants_for(settings)
     order = {g.sid: i for i, g in enumerate(grants)}
-    spelled = {normalize_conditions(g.condition): g.condition for g in grants if g.condition}
+    spelled = spelled_conditions(settings)
     by_action: dict[tuple[str, Conditions], set[str]] = {}
     for r in reqs:
         by_action.setdefault((r.action, r.condition), set()).add(r.resource)
@@ -160,14 +168,16 @@ def render(
             continue
         if not docs[-1]:
             raise QuotaExceeded(
-                f"statement {stmts[i].sid} alone exceeds {max_chars} characters"
+                f"statement {stmts[i].sid} alone exceeds {max_chars} characters",
+                regions=settings.regions,
             )
         docs.append({i: list(resources)})
     if len(docs) > max_policies:
         raise QuotaExceeded(
             f"regions: {len(settings.regions)} regions need {len(docs)} managed policies; "
             f"a role may have {max_policies} (IAM's default quota). Use fewer regions per "
-            "environment, or split them over several deployer stacks."
+            "environment, or split them over several deployer stacks.",
+            regions=settings.regions, needed=len(docs), allowed=max_policies,
         )
     return [_pack(stmts, d) for d in docs]
 

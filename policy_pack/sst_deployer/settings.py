@@ -28,6 +28,12 @@ FEATURES: Final[dict[str, bool]] = {
 
 DEFAULT_QUALIFIER: Final = "hnb659fds"
 
+POLICY_PROFILES: Final = ("page", "strict")
+"""What the renderer writes: ``page``, SST's IAM page statements (plus what SST's calls
+need beyond them); ``strict``, only the requests SST and CDK really make, named with
+account and region (see docs/strict-profile.md)."""
+DEFAULT_POLICY_PROFILE: Final = "page"
+
 Version = tuple[int, int, int]
 
 NEWEST_SST_VERSION: Final[Version] = (2, 49, 8)
@@ -78,6 +84,7 @@ class DeployerSettings:
         default_factory=lambda: frozenset(k for k, on in FEATURES.items() if on)
     )
     sst_version: str = DEFAULT_SST_VERSION
+    policy_profile: str = DEFAULT_POLICY_PROFILE
 
     def __post_init__(self) -> None:
         validate(self)
@@ -199,4 +206,9 @@ def validate(s: DeployerSettings) -> None:
     unknown = sorted(set(s.features) - set(FEATURES))
     if unknown:
         raise InvalidSetting("features", f"unknown feature(s) {', '.join(unknown)}")
+    if s.policy_profile not in POLICY_PROFILES:
+        raise InvalidSetting(
+            "policyProfile", f"{s.policy_profile!r}; allowed: {', '.join(POLICY_PROFILES)} (default "
+            f"{DEFAULT_POLICY_PROFILE})"
+        )
     sst_version_tuple(s.sst_version)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from .settings import (
+    DEFAULT_POLICY_PROFILE,
     DEFAULT_SST_VERSION,
     DeployerSettings,
     InvalidSetting,
@@ -40,6 +41,8 @@ def to_tags(settings: DeployerSettings, strategy: str) -> dict[str, str]:
     }
     if settings.file_assets_bucket_name is not None:
         tags[PREFIX + "file-assets-bucket"] = settings.file_assets_bucket_name
+    if settings.policy_profile != DEFAULT_POLICY_PROFILE:
+        tags[PREFIX + "policy-profile"] = settings.policy_profile
     chunks: list[list[str]] = [[]]
     for region in settings.regions:
         if len(" ".join(chunks[-1] + [region])) > _MAX_VALUE:
@@ -96,6 +99,7 @@ def from_tags(
             features=features,
             file_assets_bucket_name=bucket if isinstance(bucket, str) else None,
             sst_version=get("sst-version", DEFAULT_SST_VERSION),
+            policy_profile=get("policy-profile", DEFAULT_POLICY_PROFILE),
         )
         if strategy_of(tags) == "least-privilege":
             check_least_privilege_version(settings.sst_version)
@@ -114,4 +118,5 @@ _TAG_OF: Final = {
     "ssmPrefix": "ssm-prefix",
     "sstVersion": "sst-version",
     "fileAssetsBucketName": "file-assets-bucket",
+    "policyProfile": "policy-profile",
 }

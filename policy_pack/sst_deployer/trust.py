@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .context import PrincipalContext, Session
 from .iam import PolicyDocumentError, matches, normalize_conditions
 from .settings import InvalidSetting
 
@@ -299,3 +300,67 @@ def _check_github(
                 "repository (repo:<owner>/<repo>:...), or allow wildcards with allowRepositoryWildcards"
             )
     return out
+
+
+# --------------------------------------------------------------------------- principal context
+
+_ASSUME_ACTIONS: Final = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+
+
+def _requires_mfa(conditions: frozenset[tuple[str, str, frozenset[str]]]) -> bool:
+    for op, key, values in conditions:
+        if key == "aws:multifactorauthpresent" and op == "bool" and values == {"true"}:
+            return True
+        if key == "aws:multifactorauthage" and op.startswith("numericless"):
+            return True
+    return False
+
+
+def principal_context(
+    raw: Any, tags: Mapping[str, object] | None, account: str, partition: str = "aws",
+    role_arn: str | None = None,
+) -> PrincipalContext:
+    """What the deployer's sessions carry, from its trust policy (JSON string or object)
+    and its tags: one :class:`Session` per trust statement that lets someone assume it;
+    MFA only where that statement requires it (a GitHub OIDC or external-id session has
+    none). A trust policy that cannot be read leaves the sessions unknown (``()``);
+    ``tags`` None (unknown) leaves every principal tag open."""
+    tag_pairs = tuple(sorted((str(k), v) for k, v in (tags or {}).items() if isinstance(v, str)))
+    base = PrincipalContext(account, partition, tag_pairs, (), role_arn, tags_known=tags is not None)
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return base
+    body = raw.get("Statement") if isinstance(raw, Mapping) else None
+    if isinstance(body, Mapping):
+        body = [body]
+    if not isinstance(body, Sequence) or isinstance(body, str):
+        return base
+    sessions: list[Session] = []
+    tag_session = False
+    for index, st in enumerate(body):
+        if not isinstance(st, Mapping) or st.get("Effect") != "Allow":
+            continue
+        actions = st.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else [a for a in actions or [] if isinstance(a, str)]
+        if any(matches(a, "sts:TagSession", ignore_case=True) for a in actions):
+            tag_session = True
+        assumes = [x for x in _ASSUME_ACTIONS if any(matches(a, x, ignore_case=True) for a in actions)]
+        if not assumes:
+            continue
+        try:
+            conditions = normalize_conditions(st.get("Condition"))
+            principals = _principal_values(st.get("Principal"))
+        except PolicyDocumentError:
+            return base
+        label = f"statement {st['Sid']!r}" if isinstance(st.get("Sid"), str) and st.get("Sid") else (
+            f"statement #{index + 1}")
+        kinds = sorted({kind for kind, _ in principals})
+        web = "sts:AssumeRoleWithWebIdentity" in assumes or "Federated" in kinds
+        mfa = _requires_mfa(conditions) and not web
+        how = f"{label} ({', '.join(kinds) or 'no principal'}, {'MFA' if mfa else 'no MFA'})"
+        sessions.append(Session(how, mfa))
+    if tag_session:
+        sessions = [Session(s.how, s.mfa, session_tags=True) for s in sessions]
+    return PrincipalContext(account, partition, tag_pairs, tuple(sessions), role_arn, tags_known=tags is not None)

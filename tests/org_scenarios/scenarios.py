@@ -321,7 +321,7 @@ _guard("region-lock-home", """A region lock, Deny * unless aws:RequestedRegion i
     "global services ... us-east-1"), STS at SST's regional endpoint. The condition never holds
     for SST's requests: nothing is lost, the stack must pass.""",
        _deny("RegionLock", {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}),
-       Verdict(xfail=ISSUE_9 + ": a region lock that cannot hold for SST's requests is reported as a risk"))
+       Verdict())
 
 _guard("region-lock-eu-no-exemption", """A region lock to eu-west-1 on an eu-west-1 deployer, Deny *
     with no exemption for global services. IAM's requested region is us-east-1 (IAM User
@@ -336,7 +336,7 @@ _guard("region-lock-eu-global-exempt", """The same region lock with the global s
     (NotAction iam:*, sts:*, ...)""" + _G + """: SST's IAM calls are exempt, its regional
     calls are in eu-west-1: nothing is lost, the stack must pass.""",
        _deny("RegionLock", {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}, not_action=_GLOBAL),
-       Verdict(xfail=ISSUE_9 + ": a region lock exempting global services is reported as a risk"),
+       Verdict(),
        regions="eu-west-1")
 
 _MFA = _deny("DenyAllExceptListedIfNoMFA", {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
@@ -349,7 +349,7 @@ _guard("mfa-people", _MFA_WHY + """The deployer is assumed by people, and its tr
     (Bool aws:MultiFactorAuthPresent true), so every session has MFA true (IAM User Guide,
     aws:MultiFactorAuthPresent: temporary credentials from AssumeRole with MFA): the Deny never
     applies: the stack must pass.""", _MFA,
-       Verdict(xfail=ISSUE_9 + ": an MFA Deny that cannot hold for MFA-only trust is reported as a risk"))
+       Verdict())
 _guard("region-lock-partial", """A region lock to us-east-1 (global services exempted) on a
     deployer configured for us-east-1 and eu-west-1: every call SST makes in eu-west-1 is
     denied: the regional statements (CloudFormation, ECR, SSM, Lambda, IoT, RDS Data in
@@ -370,7 +370,7 @@ _guard("untagged-functions", """A tag guardrail: Deny lambda:* on functions that
     condition Null aws:ResourceTag/sst:app false (AllowSSTCLIRestartAppFunction): for those
     requests the key is present, the Deny's condition is false: nothing is lost, passes.""",
        _deny("OnlyAppFunctions", {"Null": {"aws:ResourceTag/sst:app": "true"}}, action="lambda:*"),
-       Verdict(xfail=ISSUE_9 + ": a tag Deny that excludes exactly SST's tagged resources is reported as a risk"))
+       Verdict())
 _guard("team-functions", """A tag guardrail: Deny lambda:* unless the function is tagged
     team=platform (StringNotEquals aws:ResourceTag/team platform). SST's app functions carry
     sst:app, not team: the key is missing and a negated operator then holds (IAM User Guide,
@@ -385,7 +385,7 @@ _guard("principal-tag-kept", """An ABAC guardrail: Deny * unless the caller's pr
     'platform'. A role session's aws:PrincipalTag/* are the role's tags (IAM User Guide,
     aws:PrincipalTag), and this deployer is tagged team=platform: the condition never holds:
     passes.""", _TEAM,
-       Verdict(xfail=ISSUE_9 + ": a principal-tag Deny the role's own tags satisfy is reported as a risk"),
+       Verdict(),
        tags='{"team": "platform"}')
 _guard("principal-tag-missing", """The same ABAC guardrail on a deployer without a team tag: the
     key is missing, a negated operator then holds (IAM User Guide, condition operators):
@@ -397,7 +397,7 @@ _guard("long-deny-miss", """A data-protection guardrail: Deny s3:* on 300 litera
     teams' buckets and their objects. None matches SST's buckets (cdk-hnb659fds-assets-*,
     sstbootstrap-*): nothing is lost, passes.""",
        _deny("ProtectTeamData", action="s3:*", resource=_OTHER_BUCKETS),
-       Verdict(xfail=ISSUE_9 + " item 4: 'too complex to verify' for a list of literal ARNs"))
+       Verdict())
 _guard("long-deny-hit", """The same list plus the account's SST bootstrap bucket
     (arn:aws:s3:::sstbootstrap-useast1-7f3a9c): s3:* on it is denied, so
     AllowSSTManageBootstrapBucket (s3:*Object, ListBucket on sstbootstrap-*) is lost; nothing

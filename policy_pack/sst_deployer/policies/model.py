@@ -54,9 +54,12 @@ UNKNOWN: Final = _Unknown()
 MAX_DEPTH: Final = 32
 """How deep a value is read. IAM documents nest four levels (Statement, Condition,
 operator, values); anything deeper is bad data, reported as such, never recursed into."""
-MAX_DOCUMENT_CHARS: Final = 131_072
-"""A policy document longer than this is reported, not parsed: IAM allows 6,144
-characters for a managed policy and 10,240 for all of a role's inline policies."""
+MAX_DOCUMENT_CHARS: Final = 1_048_576
+"""A policy document longer than this is reported, not parsed (the pack's own bound on
+work). IAM allows far less: 6,144 characters for a managed policy, 10,240 for all of a
+role's inline policies (whitespace not counted); see :data:`INLINE_QUOTA`."""
+INLINE_QUOTA: Final = 10_240
+"""IAM's quota on the characters (whitespace not counted) of a role's inline policies."""
 
 
 TOO_DEEP_MARKER: Final = "\x00sst-deployer:nested-too-deep"
@@ -173,6 +176,7 @@ class Source:
     error: str | None = None
     arn: str = ""
     via: str = ""  # the resource that attaches it, or "" for what AWS reported
+    oversize: int = 0  # an inline document's characters over IAM's quota (the update would fail)
 
 
 @dataclass
@@ -283,8 +287,8 @@ def source(what: str, urn: str, raw: Any, **extra: Any) -> Source:
     try:
         if isinstance(raw, str):
             if len(raw) > MAX_DOCUMENT_CHARS:
-                return Source(what, urn, error=f"it is {len(raw):,} characters long; IAM allows 6,144 for a "
-                              "managed policy and 10,240 for a role's inline policies", **extra)
+                return Source(what, urn, error=f"it is {len(raw):,} characters long, too large to judge; IAM "
+                              "allows 6,144 for a managed policy and 10,240 for a role's inline policies", **extra)
             depth = json_depth(raw)
             if depth > MAX_DEPTH:
                 return Source(what, urn, error=f"its JSON nests {depth:,} levels deep (an IAM policy document "
@@ -295,6 +299,16 @@ def source(what: str, urn: str, raw: Any, **extra: Any) -> Source:
         return Source(what, urn, error=str(exc), **extra)
     except (RecursionError, MemoryError) as exc:  # never raised for bounded data; kept as a guard
         return Source(what, urn, error=f"it could not be read ({type(exc).__name__})", **extra)
+
+
+def inline_source(what: str, urn: str, raw: Any, **extra: Any) -> Source:
+    """An inline policy: :func:`source`, and its size against IAM's inline quota."""
+    found = source(what, urn, raw, **extra)
+    if isinstance(raw, str) and len(raw) > INLINE_QUOTA:
+        size = len(raw) - sum(raw.count(c) for c in " \t\r\n")
+        if size > INLINE_QUOTA:
+            found.oversize = size
+    return found
 
 
 def tags_of(role: Resource) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from .model import (
     Source,
     aws_managed_source,
     iam_account,
+    inline_source,
     is_unknown,
     provider_account,
     source,
@@ -255,7 +256,7 @@ class Stack:
             elif r.type == ROLE_POLICY:
                 name = r.get("name")
                 inline.append((name if isinstance(name, str) else None,
-                               source(f"inline policy '{r.name}'", r.urn, r.get("policy"), via=r.label)))
+                               inline_source(f"inline policy '{r.name}'", r.urn, r.get("policy"), via=r.label)))
             elif r.type == ATTACHMENTS_EXCLUSIVE:
                 entries, unknown = self._declared_list(r, "policyArns", r.declared("policyArns"), r.label)
                 managed.extend(entries)
@@ -331,7 +332,7 @@ class Stack:
                 if isinstance(name, str):
                     names.add(name)
                 inline.append((name if isinstance(name, str) else None,
-                               source(f"inline policy '{name if isinstance(name, str) else n}' of {role.label}",
+                               inline_source(f"inline policy '{name if isinstance(name, str) else n}' of {role.label}",
                                       role.urn, policy, via=role.label)))
             exclusive.append(_Exclusive(role, "inline policies", names, sorted(names),
                                         declared is UNKNOWN or any(is_unknown(i) for i in items)))
@@ -346,7 +347,7 @@ class Stack:
                 if isinstance(name, str) and name in present:
                     continue
                 inline.append((name if isinstance(name, str) else None,
-                               source(f"inline policy '{name if isinstance(name, str) else n}' of {role.label}",
+                               inline_source(f"inline policy '{name if isinstance(name, str) else n}' of {role.label}",
                                       role.urn, item.get("policy"))))
 
     def _policy_attachments(self, role: Resource, key: str | None) -> list[_Exclusive]:

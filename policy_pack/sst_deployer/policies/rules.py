@@ -14,9 +14,11 @@ from typing import Any, Final
 
 from ..admin import Context, administrator_grants
 from ..audit import Loss, excess, losses
+from ..context import PrincipalContext
 from ..iam import Document, parse_document
 from ..managed_policies import snapshot_info
-from ..trust import TrustRules, check_trust
+from ..settings import DeployerSettings
+from ..trust import TrustRules, check_trust, principal_context
 from .model import (
     MAX_DEPTH,
     MAX_DOCUMENT_CHARS,
@@ -54,6 +56,17 @@ def _removed_by(loss: Loss, removed: list[Removal]) -> list[Removal]:
         st.effect == "Allow" and st.matches_action(loss.requirement.action) for st in r.source.document.statements)]
 
 
+def _principal(d: Deployer, settings: DeployerSettings) -> PrincipalContext:
+    """Who the role's sessions are (trust policy) and its tags: the principal's part of
+    every request context (sessions and tags stay open while unknown)."""
+    trust = d.role.get("assumeRolePolicy")
+    tags = d.role.get("tags")
+    arn = d.role.get("arn")
+    return principal_context(None if trust is None or is_unknown(trust) else trust,
+                             tags if isinstance(tags, dict) and not is_unknown(tags) else None,
+                             settings.account, settings.partition, arn if isinstance(arn, str) else None)
+
+
 def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
     report_risks = config.get("reportConditionalDenies", True) is not False
     out: list[Violation] = []
@@ -70,6 +83,10 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
         for s in d.sources:
             if s.error:
                 out.append((f"{d.label}: {s.what} is not a valid policy document: {s.error}", s.urn or urn))
+            elif s.oversize:
+                out.append((f"{d.label}: {s.what} is {s.oversize:,} characters (whitespace not counted), over IAM's "
+                            "quota of 10,240 for a role's inline policies: the update would fail at AWS. Move "
+                            "statements to managed policies.", s.urn or urn))
         boundary = d.boundary.document if d.boundary is not None else None
         if d.boundary is not None and d.boundary.error:
             out.append((f"{d.label}: {d.boundary.what} is not a valid policy document: {d.boundary.error}", urn))
@@ -79,7 +96,7 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
         hidden = any(s.pending for s in d.sources)
         known = _documents(d)
         identity = known + ((_NOT_KNOWN_YET,) if hidden else ())
-        lost, risks = losses(d.settings, identity, boundary)
+        lost, risks = losses(d.settings, identity, boundary, _principal(d, d.settings))
         unseen = [s.what for s in d.sources if s.external]
         note = (f" ({', '.join(unseen)} is outside this stack and was not checked: give its document in "
                 "knownPolicies if it grants this.)") if unseen else ""
@@ -114,7 +131,7 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
                     continue
                 seen.add(key)
                 out.append((
-                    f"{d.label}: {risk.statement} of {risk.document} is a conditional Deny that may take "
+                    f"{d.label}: {risk.statement} of {risk.document} is {risk.what} that may take "
                     f"away SST statement {risk.requirement.sid} ({risk.requirement.describe()}). "
                     "Make sure its condition never holds for deployments, or set "
                     "reportConditionalDenies: false.", urn))
@@ -137,7 +154,7 @@ def _lost_whatever_the_account(d: Deployer) -> list[Violation]:
     boundary = d.boundary.document if d.boundary is not None else None
     common: dict[tuple[str, str, str], str] | None = None
     for settings in settings_for_any_account(d.unknown_account, candidates, d.partition):
-        lost, _ = losses(settings, known, boundary)
+        lost, _ = losses(settings, known, boundary, _principal(d, settings))
         found = {(x.requirement.sid, x.requirement.action,
                   x.requirement.resource.replace(settings.account, "<account>")): x.reason for x in lost}
         common = found if common is None else {k: v for k, v in common.items() if k in found}
@@ -254,7 +271,7 @@ def unseen_policies(deployers: list[Deployer], config: Mapping[str, Any]) -> lis
         relies = ""
         if d.settings is not None:
             boundary = d.boundary.document if d.boundary is not None else None
-            lost, _ = losses(d.settings, _documents(d), boundary)
+            lost, _ = losses(d.settings, _documents(d), boundary, _principal(d, d.settings))
             sids = sorted({x.requirement.sid for x in lost if x.reason.startswith("no Allow")})
             if sids:
                 relies = f"; nothing else the pack sees grants SST statements {', '.join(sids)}"
