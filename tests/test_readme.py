@@ -128,7 +128,8 @@ def check_python(args: list[str]) -> None:
     elif module == "venv":
         assert rest == ["venv"]
     elif module == "pytest":
-        assert all(a.startswith("-") or a in ("cli",) for a in rest), rest
+        paths = [a for a in rest if not a.startswith("-") and a not in ("cli",)]
+        assert all((ROOT / a).exists() for a in paths), rest
     else:
         assert importlib.util.find_spec(module) is not None, f"no module {module}"
 
@@ -156,6 +157,9 @@ def check(argv: list[str]) -> None:
         assert (ROOT / args[0]).exists()
     elif cmd == "cd":
         assert (ROOT / args[0]).is_dir()
+    elif cmd == "npm":
+        assert args == ["ci"], args  # the end-to-end apps install exactly what their lockfiles pin
+        assert (ROOT / "tests" / "e2e" / "app" / "package-lock.json").exists()
     elif cmd == "npx":
         assert args[:2] == ["sst", "deploy"]  # SST's own CLI: the end-to-end suite runs it
     elif cmd in ("export", "mkdir", "kill"):
