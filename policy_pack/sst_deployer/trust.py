@@ -253,10 +253,7 @@ def _check_aws_principal(
             "require MFA (Bool aws:MultiFactorAuthPresent true) or name the users and roles"
         )
     elif human and rules.require_mfa and any(matches(a, "sts:AssumeRole", ignore_case=True) for a in actions):
-        mfa = ("bool", "aws:multifactorauthpresent", frozenset({"true"})) in conditions or any(
-            key == "aws:multifactorauthage" for key in keys
-        )
-        if not mfa and "sts:externalid" not in keys:
+        if not _requires_mfa(conditions) and "sts:externalid" not in keys:
             out.append(
                 f"{label} lets {value} assume the deployer without MFA; add Condition "
                 "Bool aws:MultiFactorAuthPresent \"true\""
@@ -308,10 +305,13 @@ _ASSUME_ACTIONS: Final = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "st
 
 
 def _requires_mfa(conditions: frozenset[tuple[str, str, frozenset[str]]]) -> bool:
+    """Only sessions with MFA can meet ``conditions``: Bool MultiFactorAuthPresent "true",
+    or a NumericLessThan[Equals] on MultiFactorAuthAge, which is false where the key is
+    missing (no MFA). IfExists forms and Null tests do not require it."""
     for op, key, values in conditions:
         if key == "aws:multifactorauthpresent" and op == "bool" and values == {"true"}:
             return True
-        if key == "aws:multifactorauthage" and op.startswith("numericless"):
+        if key == "aws:multifactorauthage" and op in ("numericlessthan", "numericlessthanequals"):
             return True
     return False
 
