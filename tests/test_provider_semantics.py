@@ -428,7 +428,8 @@ def nested_request(levels: int) -> bytes:
 def test_values_nested_a_thousand_levels_deep_are_read_without_recursing(pack: Analyzer) -> None:
     # pulumi-policy's own json_format.MessageToDict and deserialize_properties recurse per level;
     # the pack's reading stops at MAX_DEPTH. (Past ~4,000 levels protobuf's upb decoder itself
-    # overflows the C stack and kills the process before any Python runs: see docs/arrangements.md.)
+    # overflows the C stack and kills the process before any Python runs: see the README,
+    # "Bad data and pulumi-policy's own limits".)
     assert pack.analyze_stack_bytes(nested_request(1000)) == []
 
 

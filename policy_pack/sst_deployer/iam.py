@@ -1033,6 +1033,13 @@ def _denies(documents: Sequence[Document], req: Required, context: Context, deci
                 decision.risks.append((doc, st))
 
 
+@dataclass(frozen=True)
+class _LiteralStar:
+    action: str
+    condition: Conditions
+    resource: str = "${*}"
+
+
 def evaluate(
     req: Required,
     identity: Sequence[Document],
@@ -1048,6 +1055,11 @@ def evaluate(
     :data:`MAX_WORK` (each check its own budget) count against the grant and are listed
     in ``undecided``."""
     ctx = (context or OPEN_CONTEXT).assuming(req.condition)
+    if getattr(req, "no_resource_type", False) and req.resource == "*":
+        # IAM authorises such an action against the literal "*" (Service Authorization
+        # Reference: no resource type): a statement naming other ARNs neither grants nor
+        # denies it. "${*}" is that literal star.
+        req = _LiteralStar(req.action, req.condition)
     undecided: list[str] = []
     boundary_risks: list[tuple[Document, Statement]] = []
     decision = Decision(
