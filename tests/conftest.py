@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from analyzer import Analyzer, serve  # noqa: E402
 from harness import Stack, run_program, stack_config  # noqa: E402
 
-from tools import moto  # noqa: E402
+from tools import local_aws as moto  # noqa: E402
 
 EXAMPLES = ("dev", "staging", "production")
 PAGE = json.loads((Path(__file__).parent / "fixtures" / "sst_iam_page.json").read_text())

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from tools import moto
+from tools import local_aws as moto
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 STACK: Final = "local"

@@ -23,7 +23,7 @@ from typing import Any
 from sst_deployer.render import render
 from sst_deployer.settings import DeployerSettings
 
-from tools import moto
+from tools import local_aws as moto
 
 from .judge import Judge
 from .proxy import MQTT_PATH, ProxyState, Recorded, running

@@ -1,5 +1,6 @@
-"""moto in server mode on a local address: started, waited for, stopped. One copy for the
-first README command (``tools.local_up``), the tests' IAM server and the end-to-end suite."""
+"""The local AWS: moto in server mode on a local address, started, waited for, stopped.
+One copy for the first README command (``tools.local_up``), the tests' IAM server and the
+end-to-end suite. (Not named ``moto.py``: scripts in tools/ would import it as moto.)"""
 
 from __future__ import annotations
 
