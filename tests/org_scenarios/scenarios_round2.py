@@ -1,0 +1,237 @@
+"""Round two of the organisation scenarios: arrangements the first library did not cover
+(a second adversary's view), same machinery (:mod:`spec`, :mod:`capture`, :mod:`world`,
+:mod:`bruteforce`). Each verdict is reasoned from AWS IAM's evaluation logic and the
+provider's semantics; ``lost`` is cross-checked by the brute-force evaluator where the
+end state holds only documents it can read.
+
+Sources used throughout:
+IAM User Guide, "Policy evaluation logic" and "Condition operators" (a negated operator and
+``...IfExists`` hold when the key is missing; ``ForAllValues`` holds when the request has no
+such key: "ForAllValues ... returns true if there are no keys in the request"),
+"IAM JSON policy elements: Action" (action names are case-insensitive), "Statement"
+(one statement object or an array), "aws:RequestedRegion" (IAM's requests are in us-east-1),
+"aws:PrincipalTag" (a role session's principal tags are the role's tags);
+pulumi-aws ``Provider.defaultTags`` ("applied to all resources ... tags_all").
+"""
+
+from __future__ import annotations
+
+import json
+
+from .scenarios import ADMIN, EVERY_SID, INTACT, TRUST
+from .spec import PASS, Finding, Library, Scenario, Verdict
+
+ROUND2 = Library()
+add = ROUND2.add
+
+_GLOBAL = ["iam:*", "sts:*", "organizations:*", "route53:*", "cloudfront:*", "support:*", "budgets:*"]
+SST_SERVICES = ["cloudformation:*", "ecr:*", "iam:*", "iot:*", "lambda:*", "rds-data:*", "s3:*", "ssm:*", "sts:*"]
+
+
+def _st(sid: str, effect: str = "Deny", condition: dict[str, object] | None = None, **kw: object) -> dict[str, object]:
+    st: dict[str, object] = {"Sid": sid, "Effect": effect, **kw}
+    if "Resource" not in st and "NotResource" not in st:
+        st["Resource"] = "*"
+    if condition:
+        st["Condition"] = condition
+    return st
+
+
+def _doc(*statements: dict[str, object]) -> dict[str, object]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def guard(id_: str, why: str, document: object, update: Verdict, preview: Verdict | None = None, *,
+          trust: str = "people", regions: str = "us-east-1", lost: frozenset[str] | None = frozenset(),
+          tags: str = "{}") -> Scenario:
+    """The component's role with ``document`` attached as the organisation's guardrail."""
+    return add(Scenario(
+        f"r2-guard-{id_}", "guardrail.py", why,
+        {"scenario:document": json.dumps(document), "scenario:trust": trust, "scenario:regions": regions,
+         "scenario:tags": tags},
+        update, preview or update, lost=None if lost is None else {"deployer": lost}, mfa=trust == "people"))
+
+
+def r2(id_: str, why: str, update: Verdict, preview: Verdict | None = None, *, variant: str = "component",
+       lost: frozenset[str] | None = frozenset(), role: str | None = None, **options: object) -> Scenario:
+    """The ``round2.py`` program with its options (``scenario:<key>``; objects as JSON)."""
+    config = {"scenario:variant": variant, **{f"scenario:{k}": v if isinstance(v, str) else json.dumps(v)
+                                                for k, v in options.items()}}
+    name = role or ("deployer" if variant == "component" else "sst-deployer")
+    return add(Scenario(f"r2-{id_}", "round2.py", why, config, update, preview or update,
+                        lost=None if lost is None else {name: lost}))
+
+
+def lost_on(role: str, *says: str) -> Verdict:
+    return Verdict((Finding((role,), says, INTACT),))
+
+
+# ----------------------------------------------------------------- NotAction Denies
+
+guard("notaction-covers-sst", """An "only these services" guardrail: Deny NotAction [every service
+    SST calls: cloudformation, ecr, iam, iot, lambda, rds-data, s3, ssm, sts] on *. A NotAction
+    Deny applies to every action *not* listed (IAM User Guide, NotAction); every SST request is
+    listed: nothing is lost, passes.""",
+      _doc(_st("OnlyDeployServices", NotAction=SST_SERVICES)), PASS)
+
+guard("notaction-misses-iot", """The same guardrail without iot:*: Live Lambda's IoT calls
+    (iot:DescribeEndpoint, Connect, Subscribe, Publish, Receive) are not listed, so the Deny
+    applies to them: AllowSSTLiveLambdaSocketConnection is lost; nothing else.""",
+      _doc(_st("OnlyDeployServices", NotAction=[a for a in SST_SERVICES if a != "iot:*"])),
+      lost_on("deployer", "AllowSSTLiveLambdaSocketConnection"),
+      lost=frozenset({"AllowSSTLiveLambdaSocketConnection"}))
+
+guard("notaction-case", """The services named in another case (``CloudFormation:*``, ``S3:*``...):
+    action names are case-insensitive (IAM User Guide, Action element), so it is the same
+    guardrail as notaction-covers-sst: passes.""",
+      _doc(_st("OnlyDeployServices", NotAction=[a.upper() for a in SST_SERVICES])), PASS)
+
+
+# ----------------------------------------------------------------- ...IfExists and set operators
+
+guard("region-ifexists-home", """An SCP-style region lock written with StringNotEqualsIfExists
+    aws:RequestedRegion us-east-1 (global services exempted) on a us-east-1 deployer. Every SST
+    request carries aws:RequestedRegion us-east-1, so the condition is false: passes.""",
+      _doc(_st("RegionLock", NotAction=_GLOBAL,
+               condition={"StringNotEqualsIfExists": {"aws:RequestedRegion": ["us-east-1"]}})), PASS)
+
+guard("region-ifexists-eu-no-exemption", """StringNotEqualsIfExists aws:RequestedRegion eu-west-1,
+    Deny * with no exemption, on an eu-west-1 deployer: IAM's requests are in us-east-1, so
+    every IAM call is denied: AllowCDKManageToolkitRoles is lost (as with StringNotEquals).""",
+      _doc(_st("RegionLock", Action="*",
+               condition={"StringNotEqualsIfExists": {"aws:RequestedRegion": "eu-west-1"}})),
+      lost_on("deployer", "AllowCDKManageToolkitRoles"),
+      regions="eu-west-1", lost=frozenset({"AllowCDKManageToolkitRoles"}))
+
+guard("forallvalues-tagkeys", """A tag-key guardrail written with the wrong set operator: Deny *
+    when ForAllValues:StringNotEquals aws:TagKeys [team, sst:app]. ForAllValues holds when the
+    request has no aws:TagKeys (IAM User Guide, "Multivalued context keys": "returns true if
+    there are no keys in the request"), and none of SST's requests that the page's statements
+    cover sends tag keys: every call is denied, everything is lost.""",
+      _doc(_st("TagKeys", Action="*", condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["team", "sst:app"]}})),
+      lost_on("deployer", "AllowSSTDeployStacks"), lost=EVERY_SID)
+
+guard("principal-account-other", """Deny * when aws:PrincipalAccount is not the deployer's own
+    account: the deployer's sessions are always in its account, the condition never holds:
+    passes.""",
+      _doc(_st("OwnAccountOnly", Action="*", condition={"StringNotEquals": {"aws:PrincipalAccount": "112233445566"}})),
+      PASS)
+
+
+# ----------------------------------------------------------------- document shapes
+
+guard("single-statement-string-resource", """The guardrail written tersely: Statement one object
+    (not a list), Resource one string, Action one string: Deny ssm:PutParameter on
+    arn:aws:ssm:us-east-1:112233445566:parameter/sst/*. IAM accepts every one of these shapes
+    (IAM JSON policy grammar). Writing app secrets and fallback secrets (both under /sst/) is
+    denied: AllowSSTCLIManageAppSecrets and AllowSSTCLIManageFallbackSecrets are lost.""",
+      {"Version": "2012-10-17", "Statement": {"Sid": "NoSecretWrites", "Effect": "Deny", "Action": "ssm:PutParameter",
+                                              "Resource": "arn:aws:ssm:us-east-1:112233445566:parameter/sst/*"}},
+      lost_on("deployer", "AllowSSTCLIManageAppSecrets"),
+      lost=frozenset({"AllowSSTCLIManageAppSecrets", "AllowSSTCLIManageFallbackSecrets"}))
+
+guard("action-upper-case", """Deny ``SSM:PUTPARAMETER`` on *: action names are case-insensitive
+    (IAM User Guide, Action element): every PutParameter SST makes is denied (bootstrap version
+    parameter, app and fallback secrets).""",
+      _doc(_st("NoWrites", Action="SSM:PUTPARAMETER")),
+      lost_on("deployer", "AllowSSTCLIManageAppSecrets"),
+      lost=frozenset({"AllowSSTCLIManageAppSecrets", "AllowSSTCLIManageFallbackSecrets",
+                      "AllowCDKManageToolkitVersionParameter"}))
+
+guard("notresource-other-buckets", """Deny s3:* with NotResource [the CDK assets buckets and their
+    objects]: every S3 request on another bucket is denied, SST's own sstbootstrap-* bucket
+    included: AllowSSTManageBootstrapBucket is lost.""",
+      _doc(_st("OnlyAssets", Action="s3:*", NotResource=["arn:aws:s3:::cdk-hnb659fds-assets-*",
+                                                          "arn:aws:s3:::cdk-hnb659fds-assets-*/*"])),
+      lost_on("deployer", "AllowSSTManageBootstrapBucket"),
+      lost=frozenset({"AllowSSTManageBootstrapBucket"}))
+
+
+# ----------------------------------------------------------------- provider default tags, strict profile, object policies
+
+r2("default-tags-principal-tag", """An ABAC guardrail (Deny * unless aws:PrincipalTag/team is
+    platform) on the component's role, where team=platform comes from the provider's
+    ``defaultTags`` (the organisation's usual way to tag everything). pulumi-aws applies default
+    tags to the role (its ``tagsAll``), so the role carries team=platform in AWS and its
+    sessions have aws:PrincipalTag/team platform: passes. (No brute-force check: the end-state
+    model reads only the role's own tags.)""",
+   PASS, lost=None, defaultTags={"team": "platform"},
+   document=_doc(_st("PlatformOnly", Action="*", condition={"StringNotEquals": {"aws:PrincipalTag/team": "platform"}})))
+
+r2("default-tags-principal-tag-other", """The same with defaultTags team=data: the session's
+    principal tag is data, the Deny holds for every call: everything is lost. (No brute-force
+    check, as above.)""",
+   lost_on("deployer", "AllowSSTDeployStacks"), lost=None, defaultTags={"team": "data"},
+   document=_doc(_st("PlatformOnly", Action="*", condition={"StringNotEquals": {"aws:PrincipalTag/team": "platform"}})))
+
+r2("strict-profile", """The component with ``policyProfile: strict`` through an explicit provider,
+    nothing else: the component's own documents must satisfy the pack (its requirements for a
+    strict deployer): passes. (No brute-force check: its requests are named per account and
+    region, which the reference's page-shaped needs do not model.)""", PASS, lost=None, profile="strict")
+
+r2("strict-profile-guardrail-hit", """The strict component with Deny cloudformation:CreateStack
+    on *: deploying stacks is denied: AllowSSTDeployStacks (or its strict equivalent) is lost.""",
+   Verdict((Finding(("deployer",), ("cloudformation:CreateStack",), INTACT),)), lost=None, profile="strict",
+   document=_doc(_st("NoNewStacks", Action="cloudformation:CreateStack")))
+
+r2("inline-object-deny", """A RolePolicy whose ``policy`` is an object (pulumi-aws accepts a dict;
+    the engine shows it as an object, not a JSON string) holding Deny lambda:* on *: SST's
+    function restarts are denied: AllowSSTCLIRestartAppFunction is lost.""",
+   lost_on("deployer", "AllowSSTCLIRestartAppFunction"), lost=frozenset({"AllowSSTCLIRestartAppFunction"}),
+   inline=_doc(_st("NoLambda", Action="lambda:*")))
+
+r2("guard-object-admin", """A managed Policy whose ``policy`` is an object granting Allow * on *
+    under StringLikeIfExists aws:PrincipalArn "*" (always true) in stack 'production':
+    administrator access outside a sandbox.""",
+   Verdict((Finding(("deployer",), (), ADMIN),)), lost=None,
+   document=_doc(_st("Everything", "Allow", Action="*",
+                     condition={"StringLikeIfExists": {"aws:PrincipalArn": "*"}})))
+
+
+# ----------------------------------------------------------------- trust shapes (hand-tagged role)
+
+
+def _trust(*statements: dict[str, object]) -> dict[str, object]:
+    return _doc(*statements)
+
+
+_MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+_GH = "arn:aws:iam::112233445566:oidc-provider/token.actions.githubusercontent.com"
+
+r2("trust-bare-account-id", """Trust ``Principal: {"AWS": "112233445566"}`` (a bare account id is
+    the account root, IAM User Guide, "AWS account principals") with no condition: any
+    principal of the account the account allows may assume the deployer: "an account root
+    without any condition" is a trust violation.""",
+   Verdict((Finding(("sst-deployer",), (), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "112233445566"}}))
+
+r2("trust-tag-session-mfa", """Trust for the account's people with MFA, Action [sts:AssumeRole,
+    sts:TagSession, sts:SetSourceIdentity] (IAM User Guide: session tags and source identity
+    need these in the trust policy): nothing risky added: passes.""",
+   PASS, variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+                 "Principal": {"AWS": "arn:aws:iam::112233445566:root"}, "Condition": _MFA}))
+
+r2("trust-github-stringlike-one-repo", """GitHub OIDC with StringLike sub
+    ``repo:acme/storefront:*`` (any branch of one repository, GitHub's documented form) and
+    StringEquals aud sts.amazonaws.com: pinned to one repository: passes.""",
+   PASS, variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
+                 "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                               "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/storefront:*"}}}))
+
+r2("trust-github-org-wildcard", """GitHub OIDC with StringLike sub ``repo:acme/*`` (every repository
+    of the organisation) and no aud: not pinned to one repository (allowRepositoryWildcards
+    false by default): a trust violation.""",
+   Verdict((Finding(("sst-deployer",), (), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
+                 "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}}))
+
+r2("trust-github-sub-ifexists", """GitHub OIDC with StringLikeIfExists sub
+    ``repo:acme/storefront:*``: the ...IfExists form holds when the token has no sub, so it
+    does not pin the repository (IAM User Guide, ...IfExists): a trust violation.""",
+   Verdict((Finding(("sst-deployer",), (), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
+                 "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                               "StringLikeIfExists": {"token.actions.githubusercontent.com:sub":
+                                                      "repo:acme/storefront:*"}}}))
