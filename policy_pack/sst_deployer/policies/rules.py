@@ -56,14 +56,25 @@ def _removed_by(loss: Loss, removed: list[Removal]) -> list[Removal]:
         st.effect == "Allow" and st.matches_action(loss.requirement.action) for st in r.source.document.statements)]
 
 
+def _principal_tags(tags: Any, every: Any) -> dict[str, Any] | None:
+    """The role's tags as AWS holds them, its sessions' aws:PrincipalTag/*: ``tagsAll``
+    (its own tags plus the provider's ``defaultTags``, pulumi-aws ``Provider``) with its own
+    tags over them; None (open) while either is unknown."""
+    own = tags if isinstance(tags, dict) and not is_unknown(tags) else None
+    if every is None:
+        return own
+    if not isinstance(every, dict) or is_unknown(every) or (tags is not None and own is None):
+        return None
+    return {**every, **(own or {})}
+
+
 def _principal(d: Deployer, settings: DeployerSettings) -> PrincipalContext:
     """Who the role's sessions are (trust policy) and its tags: the principal's part of
     every request context (sessions and tags stay open while unknown)."""
     trust = d.role.get("assumeRolePolicy")
-    tags = d.role.get("tags")
+    tags = _principal_tags(d.role.get("tags"), d.role.get("tagsAll"))
     arn = d.role.get("arn")
-    return principal_context(None if trust is None or is_unknown(trust) else trust,
-                             tags if isinstance(tags, dict) and not is_unknown(tags) else None,
+    return principal_context(None if trust is None or is_unknown(trust) else trust, tags,
                              settings.account, settings.partition, arn if isinstance(arn, str) else None)
 
 
