@@ -227,11 +227,67 @@ r2("trust-github-org-wildcard", """GitHub OIDC with StringLike sub ``repo:acme/*
    trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
                  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}}))
 
-r2("trust-github-sub-ifexists", """GitHub OIDC with StringLikeIfExists sub
-    ``repo:acme/storefront:*``: the ...IfExists form holds when the token has no sub, so it
-    does not pin the repository (IAM User Guide, ...IfExists): a trust violation.""",
-   Verdict((Finding(("sst-deployer",), (), TRUST),)), variant="tagged", lost=None,
+r2("trust-github-sub-ifexists", """GitHub OIDC with StringLikeIfExists sub ``repo:acme/storefront:*``
+    and aud pinned: ...IfExists only differs when the key is missing, and every token GitHub's
+    OIDC provider issues carries ``sub`` (GitHub docs, "About security hardening with OpenID
+    Connect", the token's claims): pinned to one repository: passes.""",
+   PASS, variant="tagged", lost=None,
    trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
                  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
                                "StringLikeIfExists": {"token.actions.githubusercontent.com:sub":
                                                       "repo:acme/storefront:*"}}}))
+
+
+# ----------------------------------------------------------------- PolicyAttachment with groups only
+
+r2("policy-attachment-groups", """The component's policy shared with the group ``ci-deployers`` by a
+    PolicyAttachment listing only ``groups``: pulumi-aws ``iam.PolicyAttachment`` "creates
+    exclusive attachments ... all of the users/roles/groups to which a single policy is attached
+    must be declared by a single iam.PolicyAttachment" -- afterwards the policy is attached to
+    that group alone, detached from the deployer's role: everything is lost, naming the
+    PolicyAttachment. (No brute-force check: the end-state model reads ``roles`` only.)""",
+   Verdict((Finding(("deployer", "share-deployer-policy"), ("share-deployer-policy",)),)), lost=None,
+   share="groups")
+
+
+# ----------------------------------------------------------------- AWS managed policies by path and with Denies
+
+
+def _attach(id_: str, why: str, variant: str, update: Verdict) -> Scenario:
+    return add(Scenario(f"r2-attach-{id_}", "attach_more.py", why, {"scenario:variant": variant}, update, update))
+
+
+_attach("service-role-path", """An AWS managed policy under a path,
+    ``arn:aws:iam::aws:policy/service-role/AWSLambdaRole`` (lambda:InvokeFunction on *; AWS
+    managed policy reference), attached next to the deployer's policy: Allows only: passes.""",
+        "aws:service-role/AWSLambdaRole", PASS)
+_attach("deny-all", """AWS's ``AWSDenyAll`` (Deny * on *; AWS managed policy reference) attached to
+    the deployer: every call is denied: everything is lost, naming the policy.""",
+        "aws:AWSDenyAll", Verdict((Finding(("deployer",), ("AllowSSTDeployStacks", "AWSDenyAll"), INTACT),)))
+
+
+# ----------------------------------------------------------------- a boundary given in knownPolicies
+
+_BOUNDARY = "arn:aws:iam::112233445566:policy/org-deployer-boundary"
+
+
+def _boundary(id_: str, why: str, document: object, update: Verdict) -> Scenario:
+    return add(Scenario(f"r2-boundary-{id_}", "boundary.py", why, {"scenario:variant": "outside"}, update, update,
+                        pack_config={"sst-deployer-unseen-policies": {"knownPolicies": {_BOUNDARY: document}}}))
+
+
+_boundary("notaction-iam-string", """A boundary managed elsewhere, given in knownPolicies as JSON
+    *text* in the terse shape (Statement one object, NotAction one string): Allow NotAction
+    iam:* on *. A boundary caps the role at what it allows (IAM User Guide, permissions
+    boundaries): no IAM action is allowed, so AllowCDKManageToolkitRoles (iam:CreateRole,
+    PassRole... on the CDK roles) is outside it; sts:AssumeRole is not iam:*: kept.""",
+          json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "NotAction": "iam:*",
+                                                              "Resource": "*"}}),
+          Verdict((Finding(("deployer",), ("org-deployer-boundary", "AllowCDKManageToolkitRoles"), INTACT),)))
+_boundary("notaction-deny", """A boundary given as an object: Allow * on *, and Deny NotAction
+    [cloudformation:*, s3:*, ssm:*, sts:*, iam:*, ecr:*, lambda:*, rds-data:*] -- iot:* not
+    exempt. A Deny in a boundary denies (IAM User Guide, policy evaluation): Live Lambda's IoT
+    calls are denied: AllowSSTLiveLambdaSocketConnection is lost.""",
+          _doc(_st("Everything", "Allow", Action="*"),
+               _st("OnlyThese", NotAction=[a for a in SST_SERVICES if a != "iot:*"])),
+          Verdict((Finding(("deployer",), ("AllowSSTLiveLambdaSocketConnection",), INTACT),)))

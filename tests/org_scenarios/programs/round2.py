@@ -6,6 +6,9 @@
 * ``tagged``: a hand-made role tagged as a deployer, its rendered policy attached, with
   the trust document ``scenario:trust`` (JSON; default: the account's people with MFA).
 
+``scenario:share``: ``groups``, the component's policy shared with the group ``ci-deployers``
+by a PolicyAttachment listing only that group.
+
 Both get the guardrail ``scenario:document`` (JSON, when given) attached as a managed
 policy, and ``scenario:inline`` (JSON, when given) as a RolePolicy whose ``policy`` is an
 object, not a string (pulumi-aws accepts either: the SDK serialises a dict input)."""
@@ -25,6 +28,9 @@ role_name: pulumi.Input[str]
 if v == "component":
     d = deployer("deployer", settings(policy_profile=option("profile", "page")), opts=opts)
     role_name = d.role_name
+    if option("share") == "groups":
+        aws.iam.PolicyAttachment("share-deployer-policy", policy_arn=d.policy_arns[0], groups=["ci-deployers"],
+                                 opts=opts)
 else:
     s = settings()
     r = role("sst-deployer", trust=option("trust") or None, tags=deployer_tags(s), opts=opts)
