@@ -291,3 +291,40 @@ _boundary("notaction-deny", """A boundary given as an object: Allow * on *, and 
           _doc(_st("Everything", "Allow", Action="*"),
                _st("OnlyThese", NotAction=[a for a in SST_SERVICES if a != "iot:*"])),
           Verdict((Finding(("deployer",), ("AllowSSTLiveLambdaSocketConnection",), INTACT),)))
+
+
+# ----------------------------------------------------------------- exemptions by principal, variables, tag-key case
+
+_EXEMPT = """A guardrail that exempts the deployer by its ARN: Deny s3:* unless aws:PrincipalArn is
+    like the given ARN. For a role session aws:PrincipalArn is the *role's* ARN
+    (arn:aws:iam::<account>:role/<name>), not the assumed-role session ARN (IAM User Guide,
+    aws:PrincipalArn: "the ARN of the role, not the ARN of the role session"). """
+r2("exempt-by-role-arn", _EXEMPT + """Here the exemption names arn:aws:iam::112233445566:role/sst-*:
+    the hand-tagged role 'sst-deployer' is exempt: passes. In a preview of the new role its
+    ARN is not known yet, but its name, path and account are, and so is its ARN
+    (IAM identifiers: arn:aws:iam::<account>:role<path><name>). (No brute-force check: the
+    reference's request context has no aws:PrincipalArn.)""",
+   PASS, variant="tagged", lost=None,
+   document=_doc(_st("OnlyDeployersTouchS3", Action="s3:*",
+                     condition={"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::112233445566:role/sst-*"}})))
+r2("exempt-by-session-arn", _EXEMPT + """Here the exemption names the session form
+    arn:aws:sts::112233445566:assumed-role/sst-deployer/*, which aws:PrincipalArn never is: the
+    Deny holds for every S3 call: the bucket statements are lost.""",
+   lost_on("sst-deployer", "AllowSSTManageBootstrapBucket"), variant="tagged", lost=None,
+   document=_doc(_st("OnlyDeployersTouchS3", Action="s3:*", condition={"ArnNotLike": {
+       "aws:PrincipalArn": "arn:aws:sts::112233445566:assumed-role/sst-deployer/*"}})))
+r2("own-account-variable", """The usual "no cross-account data" guardrail: Deny s3:* when
+    StringNotEquals aws:ResourceAccount "${aws:PrincipalAccount}". Policy variables are resolved
+    in condition values (IAM User Guide, "IAM policy elements: Variables and tags": "you can use
+    policy variables ... in string comparisons in the Condition element"); SST's buckets are in
+    the deployer's own account, so the condition is false: passes. (No brute-force check: the
+    reference evaluator does not resolve variables.)""",
+   PASS, lost=None,
+   document=_doc(_st("NoCrossAccountS3", Action="s3:*",
+                     condition={"StringNotEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}})))
+r2("tag-key-case", """An ABAC guardrail (Deny * unless aws:PrincipalTag/team is platform) on a
+    hand-tagged deployer tagged ``Team=platform``: condition key names, the tag key in
+    aws:PrincipalTag/<key> included, are case-insensitive (IAM User Guide, "IAM JSON policy
+    elements: Condition": "Condition key names are not case-sensitive"): passes.""",
+   PASS, variant="tagged", lost=None, tags={"Team": "platform"},
+   document=_doc(_st("PlatformOnly", Action="*", condition={"StringNotEquals": {"aws:PrincipalTag/team": "platform"}})))

@@ -25,6 +25,7 @@ from .model import (
     UNKNOWN,
     Deployer,
     Removal,
+    Resource,
     is_unknown,
     json_depth,
     settings_for_any_account,
@@ -75,7 +76,20 @@ def _principal(d: Deployer, settings: DeployerSettings) -> PrincipalContext:
     tags = _principal_tags(d.role.get("tags"), d.role.get("tagsAll"))
     arn = d.role.get("arn")
     return principal_context(None if trust is None or is_unknown(trust) else trust, tags,
-                             settings.account, settings.partition, arn if isinstance(arn, str) else None)
+                             settings.account, settings.partition,
+                             arn if isinstance(arn, str) else _role_arn(d.role, settings))
+
+
+def _role_arn(role: Resource, settings: DeployerSettings) -> str | None:
+    """The role's ARN before it exists (a preview): ``arn:<partition>:iam::<account>:role<path><name>``
+    once its name, path (default "/", pulumi-aws ``iam.Role``) and account are known (IAM
+    identifiers); None otherwise. Its sessions' aws:PrincipalArn is this ARN."""
+    name, path = role.get("name"), role.get("path")
+    if path is None:
+        path = "/"
+    if not (isinstance(name, str) and isinstance(path, str) and settings.account) or is_unknown([name, path]):
+        return None
+    return f"arn:{settings.partition}:iam::{settings.account}:role{path}{name}"
 
 
 def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:

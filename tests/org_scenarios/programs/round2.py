@@ -4,7 +4,8 @@
   112233445566, ``scenario:defaultTags``: the provider's default tags, JSON);
   ``scenario:profile``: its policy profile (``page``/``strict``);
 * ``tagged``: a hand-made role tagged as a deployer, its rendered policy attached, with
-  the trust document ``scenario:trust`` (JSON; default: the account's people with MFA).
+  the trust document ``scenario:trust`` (JSON; default: the account's people with MFA) and
+  more tags ``scenario:tags`` (JSON).
 
 ``scenario:share``: ``groups``, the component's policy shared with the group ``ci-deployers``
 by a PolicyAttachment listing only that group.
@@ -33,7 +34,7 @@ if v == "component":
                                  opts=opts)
 else:
     s = settings()
-    r = role("sst-deployer", trust=option("trust") or None, tags=deployer_tags(s), opts=opts)
+    r = role("sst-deployer", trust=option("trust") or None, tags={**deployer_tags(s), **json.loads(option("tags", "{}"))}, opts=opts)
     (document,) = rendered(s)
     p = aws.iam.Policy("sst-deploy", name="sst-deploy", policy=document, opts=opts)
     aws.iam.RolePolicyAttachment("sst-attachment", role=r.name, policy_arn=p.arn, opts=opts)
