@@ -108,7 +108,8 @@ guard("forallvalues-tagkeys", """A tag-key guardrail written with the wrong set 
     request has no aws:TagKeys (IAM User Guide, "Multivalued context keys": "returns true if
     there are no keys in the request"), and none of SST's requests that the page's statements
     cover sends tag keys: every call is denied, everything is lost.""",
-      _doc(_st("TagKeys", Action="*", condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["team", "sst:app"]}})),
+      _doc(_st("TagKeys", Action="*",
+               condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["team", "sst:app"]}})),
       lost_on("deployer", "AllowSSTDeployStacks"), lost=EVERY_SID)
 
 guard("principal-account-other", """Deny * when aws:PrincipalAccount is not the deployer's own
@@ -147,7 +148,7 @@ guard("notresource-other-buckets", """Deny s3:* with NotResource [the CDK assets
       lost=frozenset({"AllowSSTManageBootstrapBucket"}))
 
 
-# ----------------------------------------------------------------- provider default tags, strict profile, object policies
+# ----------------------------------------------------------------- default tags, strict profile, object policies
 
 r2("default-tags-principal-tag", """An ABAC guardrail (Deny * unless aws:PrincipalTag/team is
     platform) on the component's role, where team=platform comes from the provider's

@@ -34,7 +34,8 @@ if v == "component":
                                  opts=opts)
 else:
     s = settings()
-    r = role("sst-deployer", trust=option("trust") or None, tags={**deployer_tags(s), **json.loads(option("tags", "{}"))}, opts=opts)
+    tags = {**deployer_tags(s), **json.loads(option("tags", "{}"))}
+    r = role("sst-deployer", trust=option("trust") or None, tags=tags, opts=opts)
     (document,) = rendered(s)
     p = aws.iam.Policy("sst-deploy", name="sst-deploy", policy=document, opts=opts)
     aws.iam.RolePolicyAttachment("sst-attachment", role=r.name, policy_arn=p.arn, opts=opts)
