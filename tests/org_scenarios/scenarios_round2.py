@@ -329,3 +329,75 @@ r2("tag-key-case", """An ABAC guardrail (Deny * unless aws:PrincipalTag/team is 
     elements: Condition": "Condition key names are not case-sensitive"): passes.""",
    PASS, variant="tagged", lost=None, tags={"Team": "platform"},
    document=_doc(_st("PlatformOnly", Action="*", condition={"StringNotEquals": {"aws:PrincipalTag/team": "platform"}})))
+
+
+# ----------------------------------------------------------------- administrator access in other spellings
+
+_ADM = """Issue 11 item 5 / README: any Allow of every action on every resource under no condition
+    (or one that always holds) is administrator access outside a sandbox. """
+
+
+def _admin(id_: str, why: str, statement: dict[str, object], update: Verdict) -> Scenario:
+    return r2(f"admin-{id_}", _ADM + why, update, lost=None, document=_doc(statement))
+
+
+_admin("arn-star-star", """Resource ``arn:*:*``: every ARN has at least five colons, so ``arn:*:*``
+    matches every ARN (IAM wildcards match across colons, IAM User Guide, Resource element), and
+    actions without a resource type are authorised against ``*``... which ``arn:*:*`` does not
+    match; every action on every ARN is still administrator access in practice (iam:*,
+    sts:AssumeRole on any role).""",
+       _st("Everything", "Allow", Action="*", Resource="arn:*:*"), Verdict((Finding(("deployer",), (), ADMIN),)))
+_admin("action-list", """``Action: ["*"]`` (a list) on ``Resource: ["*"]``.""",
+       _st("Everything", "Allow", Action=["*"], Resource=["*"]), Verdict((Finding(("deployer",), (), ADMIN),)))
+_admin("notaction-passrole", """Allow NotAction iam:PassRole on *: every action but one.""",
+       _st("AlmostEverything", "Allow", NotAction="iam:PassRole"), Verdict((Finding(("deployer",), (), ADMIN),)))
+_admin("principal-account-variable", """Allow * on * under StringEquals aws:ResourceAccount
+    "${aws:PrincipalAccount}": every action on the role's own account's resources, which is administrator access of the
+    account (policy variables resolve in condition values, IAM User Guide, policy variables)
+    wherever the resource's account is known; not counted as always holding (calls on "*" or
+    other accounts' resources do not hold): least-privilege, not the administrator rule.""",
+       _st("OwnAccount", "Allow", Action="*", condition={"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}),
+       PASS)
+
+
+# ----------------------------------------------------------------- trust: roles and other accounts
+
+_ROLE_TRUST = """Trust for one named role (not a user, not an account root): a role session cannot
+    carry MFA (IAM User Guide, aws:MultiFactorAuthPresent), and the pack asks MFA only of users and
+    account roots. """
+r2("trust-own-role", _ROLE_TRUST + """The CI runner role of the same account, no condition: passes.""",
+   PASS, variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole",
+                 "Principal": {"AWS": "arn:aws:iam::112233445566:role/ci-runner"}}))
+r2("trust-other-account-role", _ROLE_TRUST + """A role in another account (444455556666) without
+    sts:ExternalId and not in trustedAccounts: "another account without sts:ExternalId" is a trust
+    violation.""",
+   Verdict((Finding(("sst-deployer",), ("444455556666",), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole",
+                 "Principal": {"AWS": "arn:aws:iam::444455556666:role/ci-runner"}}))
+r2("trust-root-mfa-age-only", """The account's people, the condition only NumericLessThan
+    aws:MultiFactorAuthAge 3600: the key is absent from sessions without MFA, and a non-negated
+    operator on a missing key is false (IAM User Guide, condition operators), so only MFA sessions
+    may assume it: MFA is required: passes.""",
+   PASS, variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::112233445566:root"},
+                 "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}}))
+r2("trust-root-mfa-bool-ifexists", """The account's people under BoolIfExists
+    aws:MultiFactorAuthPresent true: a session of a long-term access key has no such key
+    (IAM User Guide, aws:MultiFactorAuthPresent: "not present ... long-term credentials"), and
+    ...IfExists then holds: users without MFA may assume it: a trust violation (MFA).""",
+   Verdict((Finding(("sst-deployer",), ("MFA",), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::112233445566:root"},
+                 "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}}))
+
+
+r2("policy-attachment-split", """The component's policy shared through *two* PolicyAttachments,
+    one listing the CI reader role, one the deployer's role. pulumi-aws ``iam.PolicyAttachment``:
+    "all of the users/roles/groups to which a single policy is attached must be declared by a
+    single iam.PolicyAttachment resource"; each one attaches the policy to exactly its list and
+    detaches it from everything else, so each update leaves the policy on whichever role the
+    last applied attachment lists (the docs' warning). The deployer cannot count on its policy:
+    a mandatory violation naming the PolicyAttachment that detaches it ('share-with-ci').
+    (No brute-force check: the end state depends on the apply order.)""",
+   Verdict((Finding(("deployer", "share-with-ci", "share-with-deployer"), ("share-with-ci",)),)), lost=None,
+   share="split")

@@ -8,7 +8,8 @@
   more tags ``scenario:tags`` (JSON).
 
 ``scenario:share``: ``groups``, the component's policy shared with the group ``ci-deployers``
-by a PolicyAttachment listing only that group.
+by a PolicyAttachment listing only that group; ``split``: two PolicyAttachments of the
+component's policy, one listing the CI reader role, one the deployer's role.
 
 Both get the guardrail ``scenario:document`` (JSON, when given) attached as a managed
 policy, and ``scenario:inline`` (JSON, when given) as a RolePolicy whose ``policy`` is an
@@ -32,6 +33,10 @@ if v == "component":
     if option("share") == "groups":
         aws.iam.PolicyAttachment("share-deployer-policy", policy_arn=d.policy_arns[0], groups=["ci-deployers"],
                                  opts=opts)
+    elif option("share") == "split":
+        ci = role("ci-reader", opts=opts)
+        aws.iam.PolicyAttachment("share-with-ci", policy_arn=d.policy_arns[0], roles=[ci.name], opts=opts)
+        aws.iam.PolicyAttachment("share-with-deployer", policy_arn=d.policy_arns[0], roles=[role_name], opts=opts)
 else:
     s = settings()
     tags = {**deployer_tags(s), **json.loads(option("tags", "{}"))}
