@@ -401,3 +401,55 @@ r2("policy-attachment-split", """The component's policy shared through *two* Pol
     (No brute-force check: the end state depends on the apply order.)""",
    Verdict((Finding(("deployer", "share-with-ci", "share-with-deployer"), ("share-with-ci",)),)), lost=None,
    share="split")
+
+
+# ----------------------------------------------------------------- bad data in the pack's own config
+
+_boundary("given-not-json", """The boundary given in knownPolicies as text that is not JSON (a
+    copy-paste slip in pack-config.json): the pack cannot read the boundary it was promised, so
+    the role is not judged against it; bad data is a violation saying so, never a crash or a
+    silent pass (README, "Bad data"): a diagnostic naming the boundary, any level.""",
+          '{"Version": "2012-10-17", "Statement": [',
+          Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),)))
+_boundary("given-wrong-shape", """The boundary given in knownPolicies as a list of statements
+    instead of a policy document: the wrong shape: a diagnostic naming the boundary, any level,
+    never a crash.""",
+          [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+          Verdict((Finding(("deployer",), ("org-deployer-boundary",), level=None),)))
+
+
+# ----------------------------------------------------------------- JSON booleans where IAM's examples write strings
+
+_NO_MFA = _doc(_st("DenyWithoutMFA", NotAction=["iam:ListMFADevices", "sts:GetSessionToken"],
+                   condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": False}}))
+guard("mfa-bool-json-people", """The MFA guardrail written from a Python dict, so its value is the
+    JSON boolean false, not the string "false" (IAM reads both: the policy grammar's condition
+    values are strings, numbers or booleans): people assume the deployer with MFA: passes.""",
+      _NO_MFA, PASS)
+guard("mfa-bool-json-github", """The same guardrail on a deployer only GitHub Actions assumes (no
+    MFA): every call but the two exempt ones is denied: everything is lost.""",
+      _NO_MFA, lost_on("deployer", "AllowSSTDeployStacks"), trust="github", lost=None)
+r2("trust-mfa-bool-json", """Trust for the account's people with Bool aws:MultiFactorAuthPresent
+    true written as the JSON boolean true: MFA is required: passes.""",
+   PASS, variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::112233445566:root"},
+                 "Condition": {"Bool": {"aws:MultiFactorAuthPresent": True}}}))
+
+
+def _sst_actions() -> list[str]:
+    from sst_deployer.permissions import grants_for
+    from sst_deployer.settings import DeployerSettings
+
+    s = DeployerSettings(account="112233445566", regions=("us-east-1",), sst_version="2.49.8")
+    return sorted({a for g in grants_for(s) for a in g.actions})
+
+
+guard("notaction-exact-sst-actions", """A guardrail that allows nothing beyond SST's page: Deny
+    NotAction [every action the page names, exactly] on *. Every request SST makes is one of those
+    actions, so the Deny applies to none of them: passes.""",
+      _doc(_st("OnlySST", NotAction=_sst_actions())), PASS)
+guard("notaction-exact-minus-listimports", """The same list without cloudformation:ListImports:
+    SST's ListImports call (on "*", no resource type) is denied: AllowSSTListStackImports is
+    lost.""",
+      _doc(_st("OnlySST", NotAction=[a for a in _sst_actions() if a != "cloudformation:ListImports"])),
+      lost_on("deployer", "AllowSSTListStackImports"), lost=frozenset({"AllowSSTListStackImports"}))
