@@ -356,7 +356,8 @@ _admin("principal-account-variable", """Allow * on * under StringEquals aws:Reso
     account (policy variables resolve in condition values, IAM User Guide, policy variables)
     wherever the resource's account is known; not counted as always holding (calls on "*" or
     other accounts' resources do not hold): least-privilege, not the administrator rule.""",
-       _st("OwnAccount", "Allow", Action="*", condition={"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}),
+       _st("OwnAccount", "Allow", Action="*",
+           condition={"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}),
        PASS)
 
 
@@ -453,3 +454,38 @@ guard("notaction-exact-minus-listimports", """The same list without cloudformati
     lost.""",
       _doc(_st("OnlySST", NotAction=[a for a in _sst_actions() if a != "cloudformation:ListImports"])),
       lost_on("deployer", "AllowSSTListStackImports"), lost=frozenset({"AllowSSTListStackImports"}))
+
+
+
+# ----------------------------------------------------------------- a trust not known yet in a preview
+
+_ABAC = _doc(_st("PlatformOnly", Action="*", condition={"StringNotEquals": {"aws:PrincipalTag/team": "platform"}}))
+r2("oidc-in-stack-abac", """A hand-tagged deployer for GitHub Actions whose trust names the
+    OpenIdConnectProvider made in the same stack (its ARN, so the trust document, is unknown in a
+    preview), tagged team=platform, with the ABAC guardrail Deny * unless aws:PrincipalTag/team is
+    platform. After the update the trust is known and allows no sts:TagSession, so the sessions'
+    principal tags are the role's (IAM User Guide, session tags): team=platform: passes. In a
+    preview only the trust is not known yet; the README's rule for what is not known yet ("a
+    missing Allow is only reported once every document is known, never guessed"; a role whose
+    account is unknown "is blamed only for what it lacks whatever its account turns out to be")
+    means nothing that the unknown trust could still make harmless may block: no mandatory
+    diagnostic in the preview either (advice is free). Blocking the preview blocks ``pulumi up``,
+    which runs one first, on a stack that is correct.""",
+   PASS, variant="tagged", lost=None, trust="oidc-in-stack", tags={"team": "platform"}, document=_ABAC)
+r2("oidc-in-stack-mfa-guardrail", """The same deployer with the MFA guardrail (Deny all but MFA
+    self-service when BoolIfExists aws:MultiFactorAuthPresent false). GitHub's web-identity
+    sessions have no MFA: after the update everything is lost. In a preview the trust is unknown:
+    whether the Deny holds is judged once the trust is known (the update), as for the user below.""",
+   lost_on("sst-deployer", "AllowSSTDeployStacks"), PASS,
+   variant="tagged", lost=None, trust="oidc-in-stack", document=_NO_MFA)
+r2("user-in-stack-mfa-guardrail", """A hand-tagged deployer assumed by one user made in the same stack,
+    with Bool aws:MultiFactorAuthPresent true in the trust (the user's id, so the trust document, is
+    unknown in a preview), and the MFA guardrail (Deny when BoolIfExists aws:MultiFactorAuthPresent
+    false). Every session has MFA (IAM User Guide, aws:MultiFactorAuthPresent), so the Deny never
+    holds: the update passes. In the preview only the trust is unknown, and the README says what is
+    not known yet is not guessed ("a missing Allow is only reported once every document is
+    known"; a role whose account is unknown "is blamed only for what it lacks whatever its account
+    turns out to be"): the Deny is harmless for the trust this stack will have, so no mandatory
+    diagnostic in the preview. A mandatory one fails ``pulumi preview`` and the preview step of
+    ``pulumi up``: the correct stack can never be deployed.""",
+   PASS, variant="tagged", lost=None, trust="user-in-stack-mfa", document=_NO_MFA)

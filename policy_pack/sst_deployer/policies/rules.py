@@ -148,7 +148,10 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
                 f"{d.label} lost SST statement {sid}: {', '.join(actions)} on {', '.join(resources)}: "
                 f"{reason}.{note if reason.startswith('no Allow') else ''} Fix: restore the {sid} statement "
                 "(python -m sst_deployer render prints it), or remove what denies, narrows or detaches it.", urn))
-        if report_risks:
+        # Who the sessions are (MFA, session tags...) is not known until the trust is: a
+        # conditional Deny that may hold is judged in the update, never guessed in a preview.
+        trust = d.role.get("assumeRolePolicy")
+        if report_risks and not (trust is not None and is_unknown(trust)):
             seen = set()
             for risk in risks:
                 key = (risk.requirement.sid, risk.document, risk.statement)

@@ -4,7 +4,9 @@
   112233445566, ``scenario:defaultTags``: the provider's default tags, JSON);
   ``scenario:profile``: its policy profile (``page``/``strict``);
 * ``tagged``: a hand-made role tagged as a deployer, its rendered policy attached, with
-  the trust document ``scenario:trust`` (JSON; default: the account's people with MFA) and
+  the trust document ``scenario:trust`` (JSON, or ``oidc-in-stack``: GitHub Actions through an
+  OpenIdConnectProvider made in the stack, ``user-in-stack-mfa``: a user made in the
+  stack, with MFA; default: the account's people with MFA) and
   more tags ``scenario:tags`` (JSON).
 
 ``scenario:share``: ``groups``, the component's policy shared with the group ``ci-deployers``
@@ -19,7 +21,7 @@ import json
 
 import pulumi
 import pulumi_aws as aws
-from kit import ACCOUNT, deployer, deployer_tags, option, rendered, role, settings, variant
+from kit import ACCOUNT, deployer, deployer_tags, option, people_trust, rendered, role, settings, variant
 
 v = variant("component")
 default_tags = json.loads(option("defaultTags", "{}"))
@@ -40,7 +42,22 @@ if v == "component":
 else:
     s = settings()
     tags = {**deployer_tags(s), **json.loads(option("tags", "{}"))}
-    r = role("sst-deployer", trust=option("trust") or None, tags=tags, opts=opts)
+    trust: pulumi.Input[str] | None = option("trust") or None
+    if trust == "oidc-in-stack":  # GitHub's OIDC provider made in this stack: unknown in a preview
+        oidc = aws.iam.OpenIdConnectProvider("github", url="https://token.actions.githubusercontent.com",
+                                             client_id_lists=["sts.amazonaws.com"], opts=opts)
+        trust = oidc.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": arn},
+            "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                           "token.actions.githubusercontent.com:sub":
+                                               "repo:acme/storefront:ref:refs/heads/main"}}}]}))
+    elif trust == "user-in-stack-mfa":  # a user made in this stack, with MFA: its id is unknown in a preview
+        alice = aws.iam.User("alice", name="alice", opts=opts)
+        trust = alice.id.apply(lambda uid: json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/{uid}"},
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}))
+    r = aws.iam.Role("sst-deployer", name="sst-deployer", assume_role_policy=trust or people_trust(), tags=tags,
+                     opts=opts)
     (document,) = rendered(s)
     p = aws.iam.Policy("sst-deploy", name="sst-deploy", policy=document, opts=opts)
     aws.iam.RolePolicyAttachment("sst-attachment", role=r.name, policy_arn=p.arn, opts=opts)
