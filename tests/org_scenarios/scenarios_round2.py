@@ -489,3 +489,10 @@ r2("user-in-stack-mfa-guardrail", """A hand-tagged deployer assumed by one user 
     diagnostic in the preview. A mandatory one fails ``pulumi preview`` and the preview step of
     ``pulumi up``: the correct stack can never be deployed.""",
    PASS, variant="tagged", lost=None, trust="user-in-stack-mfa", document=_NO_MFA)
+
+r2("tag-from-output-abac", """A hand-tagged deployer whose tag team=platform is computed from another
+    resource's output (unknown in a preview), with the ABAC guardrail Deny * unless
+    aws:PrincipalTag/team is platform. After the update the tag is platform: passes. In the
+    preview the tag's value is not known yet; as with an unknown trust, a conditional Deny that the
+    known value will make harmless is judged once known, not guessed: no mandatory diagnostic.""",
+   PASS, variant="tagged", lost=None, teamTag="from-output", document=_ABAC)

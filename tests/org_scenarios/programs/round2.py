@@ -7,7 +7,8 @@
   the trust document ``scenario:trust`` (JSON, or ``oidc-in-stack``: GitHub Actions through an
   OpenIdConnectProvider made in the stack, ``user-in-stack-mfa``: a user made in the
   stack, with MFA; default: the account's people with MFA) and
-  more tags ``scenario:tags`` (JSON).
+  more tags ``scenario:tags`` (JSON); ``scenario:teamTag``: ``from-output``, the tag team=platform
+  computed from another resource's output (unknown in a preview).
 
 ``scenario:share``: ``groups``, the component's policy shared with the group ``ci-deployers``
 by a PolicyAttachment listing only that group; ``split``: two PolicyAttachments of the
@@ -41,7 +42,9 @@ if v == "component":
         aws.iam.PolicyAttachment("share-with-deployer", policy_arn=d.policy_arns[0], roles=[role_name], opts=opts)
 else:
     s = settings()
-    tags = {**deployer_tags(s), **json.loads(option("tags", "{}"))}
+    tags: dict[str, pulumi.Input[str]] = {**deployer_tags(s), **json.loads(option("tags", "{}"))}
+    if option("teamTag") == "from-output":  # team=platform, computed from another resource's output
+        tags["team"] = aws.iam.User("tagger", name="tagger", opts=opts).id.apply(lambda _: "platform")
     trust: pulumi.Input[str] | None = option("trust") or None
     if trust == "oidc-in-stack":  # GitHub's OIDC provider made in this stack: unknown in a preview
         oidc = aws.iam.OpenIdConnectProvider("github", url="https://token.actions.githubusercontent.com",
