@@ -496,3 +496,35 @@ r2("tag-from-output-abac", """A hand-tagged deployer whose tag team=platform is 
     preview the tag's value is not known yet; as with an unknown trust, a conditional Deny that the
     known value will make harmless is judged once known, not guessed: no mandatory diagnostic.""",
    PASS, variant="tagged", lost=None, teamTag="from-output", document=_ABAC)
+
+
+# ----------------------------------------------------------------- trust: wildcards and case
+
+r2("trust-assume-wildcard-no-mfa", """Trust for the account's people with Action ``sts:Assume*``
+    (covers sts:AssumeRole; IAM action wildcards) under a condition that is not MFA (StringEquals
+    aws:PrincipalTag/team platform): users may assume it without MFA: a trust violation (MFA).""",
+   Verdict((Finding(("sst-deployer",), ("MFA",), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:Assume*", "Principal": {"AWS": "arn:aws:iam::112233445566:root"},
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "platform"}}}))
+r2("trust-github-key-case", """GitHub OIDC with the sub key written ``...:SUB`` (condition key
+    names are case-insensitive, IAM User Guide, Condition element) pinned with StringEquals to
+    repo:acme/storefront:ref:refs/heads/main: pinned to one repository: passes.""",
+   PASS, variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
+                 "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                                "token.actions.githubusercontent.com:SUB":
+                                                    "repo:acme/storefront:ref:refs/heads/main"}}}))
+r2("trust-github-one-wildcard-in-list", """GitHub OIDC with StringLike sub [repo:acme/storefront:*,
+    repo:acme/*]: the second subject admits every repository of the organisation (a StringLike
+    list is an OR): a trust violation naming it.""",
+   Verdict((Finding(("sst-deployer",), ("repo:acme/*",), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
+                 "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                               "StringLike": {"token.actions.githubusercontent.com:sub":
+                                              ["repo:acme/storefront:*", "repo:acme/*"]}}}))
+r2("trust-github-sub-negated-only", """GitHub OIDC whose only sub condition is StringNotLike
+    repo:evil/*: every other repository on GitHub may assume it: not pinned: a trust violation.""",
+   Verdict((Finding(("sst-deployer",), ("sub",), TRUST),)), variant="tagged", lost=None,
+   trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
+                 "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                               "StringNotLike": {"token.actions.githubusercontent.com:sub": "repo:evil/*"}}}))
