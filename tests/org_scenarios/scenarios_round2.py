@@ -528,3 +528,21 @@ r2("trust-github-sub-negated-only", """GitHub OIDC whose only sub condition is S
    trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": _GH},
                  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
                                "StringNotLike": {"token.actions.githubusercontent.com:sub": "repo:evil/*"}}}))
+
+
+_admin("direct-calls-only", """Allow * on * under Bool aws:ViaAWSService false: the condition holds
+    for every call the role's sessions make themselves (IAM User Guide, aws:ViaAWSService: false
+    unless a service calls on the principal's behalf), so the role may do anything directly:
+    administrator access.""",
+       _st("Everything", "Allow", Action="*", condition={"Bool": {"aws:ViaAWSService": "false"}}),
+       Verdict((Finding(("deployer",), (), ADMIN),)))
+_admin("mfa-sessions", """Allow * on * under Bool aws:MultiFactorAuthPresent true, on the component's
+    deployer, whose trust admits only the account's people *with MFA* (the component's default
+    trust): every session of this role has MFA, the condition always holds: administrator
+    access.""",
+       _st("Everything", "Allow", Action="*", condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+       Verdict((Finding(("deployer",), (), ADMIN),), xfail=(
+           "administrator-only-in-sandboxes: admin.Context knows the role's account and ARN but not how its "
+           "sessions are assumed, so Bool aws:MultiFactorAuthPresent true never counts as always holding, even "
+           "when the trust admits only MFA sessions (fix: pass trust.principal_context's sessions into "
+           "admin.Context and count MFA-present true when every session has MFA)")))
