@@ -546,3 +546,14 @@ _admin("mfa-sessions", """Allow * on * under Bool aws:MultiFactorAuthPresent tru
            "sessions are assumed, so Bool aws:MultiFactorAuthPresent true never counts as always holding, even "
            "when the trust admits only MFA sessions (fix: pass trust.principal_context's sessions into "
            "admin.Context and count MFA-present true when every session has MFA)")))
+
+
+r2("strict-profile-region-lock", """The strict component with the SCP-style region lock
+    (StringNotEqualsIfExists aws:RequestedRegion us-east-1, global services exempted) on its home
+    region: every strict request is in us-east-1 or global: passes.""",
+   PASS, lost=None, profile="strict",
+   document=_doc(_st("RegionLock", NotAction=_GLOBAL,
+                     condition={"StringNotEqualsIfExists": {"aws:RequestedRegion": ["us-east-1"]}})))
+r2("strict-profile-mfa-people", """The strict component (default trust: the account's people with
+    MFA) with the MFA guardrail: every session has MFA: passes.""",
+   PASS, lost=None, profile="strict", document=_NO_MFA)
