@@ -11,6 +11,7 @@ resource, whatever it looks like.
 * conditions that hold on every request the role makes: ``...IfExists`` and
   ``StringLike``/``ArnLike`` with ``*``, ``Null`` false on keys present in every request,
   ``Bool aws:SecureTransport true`` (AWS SDKs, and so SST, call AWS over HTTPS only),
+  ``Bool aws:ViaAWSService false`` (every call the role's sessions make themselves),
   ``aws:PrincipalAccount`` equal to the role's own account, ``aws:PrincipalArn`` matching
   the role itself (and their negations on anything else).
 
@@ -87,7 +88,7 @@ def _every_resource(st: Statement, ctx: Context) -> str | None:
 
 _CASE: Final = {k.lower(): k for k in ("aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid",
                                           "aws:CurrentTime", "aws:EpochTime", "aws:SecureTransport",
-                                          "aws:PrincipalIsAWSService")}
+                                          "aws:PrincipalIsAWSService", "aws:ViaAWSService")}
 
 
 def _clause_always_holds(op: str, key: str, values: frozenset[str], ctx: Context) -> bool:
@@ -96,6 +97,10 @@ def _clause_always_holds(op: str, key: str, values: frozenset[str], ctx: Context
     if op.removesuffix("ifexists") == "bool" and key == "aws:securetransport":
         # AWS SDKs and CLIs (so SST) call AWS APIs over HTTPS only.
         return values == frozenset({"true"})
+    if op.removesuffix("ifexists") == "bool" and key == "aws:viaawsservice":
+        # False on every call the role's sessions make themselves (IAM User Guide,
+        # aws:ViaAWSService): whatever a service does for them, they may do directly.
+        return values == frozenset({"false"})
     if op == "null":
         return key in ALWAYS_PRESENT and values == frozenset({"false"})
     if key not in ALWAYS_PRESENT:

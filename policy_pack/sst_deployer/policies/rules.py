@@ -25,6 +25,7 @@ from .model import (
     UNKNOWN,
     Deployer,
     Removal,
+    Resource,
     is_unknown,
     json_depth,
     settings_for_any_account,
@@ -56,15 +57,39 @@ def _removed_by(loss: Loss, removed: list[Removal]) -> list[Removal]:
         st.effect == "Allow" and st.matches_action(loss.requirement.action) for st in r.source.document.statements)]
 
 
+def _principal_tags(tags: Any, every: Any) -> dict[str, Any] | None:
+    """The role's tags as AWS holds them, its sessions' aws:PrincipalTag/*: ``tagsAll``
+    (its own tags plus the provider's ``defaultTags``, pulumi-aws ``Provider``) with its own
+    tags over them; None (open) while either is unknown."""
+    own = tags if isinstance(tags, dict) and not is_unknown(tags) else None
+    if every is None:
+        return own
+    if not isinstance(every, dict) or is_unknown(every) or (tags is not None and own is None):
+        return None
+    return {**every, **(own or {})}
+
+
 def _principal(d: Deployer, settings: DeployerSettings) -> PrincipalContext:
     """Who the role's sessions are (trust policy) and its tags: the principal's part of
     every request context (sessions and tags stay open while unknown)."""
     trust = d.role.get("assumeRolePolicy")
-    tags = d.role.get("tags")
+    tags = _principal_tags(d.role.get("tags"), d.role.get("tagsAll"))
     arn = d.role.get("arn")
-    return principal_context(None if trust is None or is_unknown(trust) else trust,
-                             tags if isinstance(tags, dict) and not is_unknown(tags) else None,
-                             settings.account, settings.partition, arn if isinstance(arn, str) else None)
+    return principal_context(None if trust is None or is_unknown(trust) else trust, tags,
+                             settings.account, settings.partition,
+                             arn if isinstance(arn, str) else _role_arn(d.role, settings))
+
+
+def _role_arn(role: Resource, settings: DeployerSettings) -> str | None:
+    """The role's ARN before it exists (a preview): ``arn:<partition>:iam::<account>:role<path><name>``
+    once its name, path (default "/", pulumi-aws ``iam.Role``) and account are known (IAM
+    identifiers); None otherwise. Its sessions' aws:PrincipalArn is this ARN."""
+    name, path = role.get("name"), role.get("path")
+    if path is None:
+        path = "/"
+    if not (isinstance(name, str) and isinstance(path, str) and settings.account) or is_unknown([name, path]):
+        return None
+    return f"arn:{settings.partition}:iam::{settings.account}:role{path}{name}"
 
 
 def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
@@ -123,7 +148,10 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
                 f"{d.label} lost SST statement {sid}: {', '.join(actions)} on {', '.join(resources)}: "
                 f"{reason}.{note if reason.startswith('no Allow') else ''} Fix: restore the {sid} statement "
                 "(python -m sst_deployer render prints it), or remove what denies, narrows or detaches it.", urn))
-        if report_risks:
+        # Who the sessions are (MFA, session tags...) is not known until the trust is: a
+        # conditional Deny that may hold is judged in the update, never guessed in a preview.
+        trust = d.role.get("assumeRolePolicy")
+        if report_risks and not (trust is not None and is_unknown(trust)):
             seen = set()
             for risk in risks:
                 key = (risk.requirement.sid, risk.document, risk.statement)
