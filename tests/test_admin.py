@@ -118,3 +118,14 @@ def test_the_refresh_tool_rebuilds_the_snapshot_from_moto(tmp_path: Path) -> Non
     with gzip.open(DATA) as f:
         shipped = json.load(f)
     assert fresh["source"] == source and fresh["policies"] == shipped["policies"]
+
+
+def test_mfa_present_counts_as_always_holding_only_when_every_session_has_mfa() -> None:
+    from sst_deployer.admin import Context, administrator_grants
+    from sst_deployer.iam import parse_document
+
+    doc = parse_document({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "*", "Resource": "*",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}, "mfa-admin")
+    assert administrator_grants([doc], Context(account="112233445566", mfa_always=True))
+    assert not administrator_grants([doc], Context(account="112233445566", mfa_always=False))

@@ -40,11 +40,13 @@ ALWAYS_PRESENT: Final = frozenset({
 
 @dataclass(frozen=True)
 class Context:
-    """What is known of the role: its partition, account and ARN (empty when unknown)."""
+    """What is known of the role: its partition, account and ARN (empty when unknown), and
+    whether every way it is assumed requires MFA (its trust policy)."""
 
     partition: str = "aws"
     account: str = ""
     role_arn: str = ""
+    mfa_always: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def _every_resource(st: Statement, ctx: Context) -> str | None:
 
 _CASE: Final = {k.lower(): k for k in ("aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid",
                                           "aws:CurrentTime", "aws:EpochTime", "aws:SecureTransport",
-                                          "aws:PrincipalIsAWSService", "aws:ViaAWSService")}
+                                          "aws:PrincipalIsAWSService", "aws:ViaAWSService",
+                                          "aws:MultiFactorAuthPresent")}
 
 
 def _clause_always_holds(op: str, key: str, values: frozenset[str], ctx: Context) -> bool:
@@ -101,6 +104,9 @@ def _clause_always_holds(op: str, key: str, values: frozenset[str], ctx: Context
         # False on every call the role's sessions make themselves (IAM User Guide,
         # aws:ViaAWSService): whatever a service does for them, they may do directly.
         return values == frozenset({"false"})
+    if op.removesuffix("ifexists") == "bool" and key == "aws:multifactorauthpresent":
+        # True on every session when every trust path of the role requires MFA.
+        return ctx.mfa_always and values == frozenset({"true"})
     if op == "null":
         return key in ALWAYS_PRESENT and values == frozenset({"false"})
     if key not in ALWAYS_PRESENT:

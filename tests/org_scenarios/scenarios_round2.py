@@ -541,11 +541,7 @@ _admin("mfa-sessions", """Allow * on * under Bool aws:MultiFactorAuthPresent tru
     trust): every session of this role has MFA, the condition always holds: administrator
     access.""",
        _st("Everything", "Allow", Action="*", condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
-       Verdict((Finding(("deployer",), (), ADMIN),), xfail=(
-           "administrator-only-in-sandboxes: admin.Context knows the role's account and ARN but not how its "
-           "sessions are assumed, so Bool aws:MultiFactorAuthPresent true never counts as always holding, even "
-           "when the trust admits only MFA sessions (fix: pass trust.principal_context's sessions into "
-           "admin.Context and count MFA-present true when every session has MFA)")))
+       Verdict((Finding(("deployer",), (), ADMIN),)))
 
 
 r2("strict-profile-region-lock", """The strict component with the SCP-style region lock

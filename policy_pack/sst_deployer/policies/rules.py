@@ -260,9 +260,12 @@ def _admin_reason(d: Deployer) -> str | None:
     if d.strategy == "administrator":
         return "AdministratorAccess (strategy administrator)"
     role_arn = d.role.get("arn")
-    ctx = Context(partition=d.settings.partition if d.settings else "aws",
-                  account=d.account or (d.settings.account if d.settings else ""),
-                  role_arn=role_arn if isinstance(role_arn, str) else "")
+    account = d.account or (d.settings.account if d.settings else "")
+    partition = d.settings.partition if d.settings else "aws"
+    trust = d.role.get("assumeRolePolicy")
+    sessions = () if trust is None or is_unknown(trust) else principal_context(trust, None, account, partition).sessions
+    ctx = Context(partition=partition, account=account, role_arn=role_arn if isinstance(role_arn, str) else "",
+                  mfa_always=bool(sessions) and all(s.mfa for s in sessions))
     grants = administrator_grants(_documents(d), ctx)
     if not grants:
         return None
