@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from .iam import Conditions, Document, Statement, TooComplex, covers, matches
@@ -60,13 +61,18 @@ class AdminGrant:
 
 
 def _every_action(st: Statement) -> str | None:
-    if st.not_action:
-        if len(st.actions) > FEW or any(a.strip("*?") == "" for a in st.actions):
+    return _every_action_of(st.actions, st.not_action)
+
+
+@lru_cache(maxsize=4096)  # a hundred deployers repeat the same few statements
+def _every_action_of(actions: tuple[str, ...], not_action: bool) -> str | None:
+    if not_action:
+        if len(actions) > FEW or any(a.strip("*?") == "" for a in actions):
             return None
-        return f"allows NotAction {', '.join(st.actions)}: every other action, present and future"
+        return f"allows NotAction {', '.join(actions)}: every other action, present and future"
     try:
-        if covers(st.actions, "?*:?*", ignore_case=True):
-            return "allows every action" + ("" if st.actions == ("*",) else f" ({', '.join(st.actions)})")
+        if covers(actions, "?*:?*", ignore_case=True):
+            return "allows every action" + ("" if actions == ("*",) else f" ({', '.join(actions)})")
     except TooComplex:
         return None
     return None

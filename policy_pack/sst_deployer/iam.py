@@ -266,6 +266,7 @@ def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
 def literal_prefix(pattern: str) -> str:
     """The characters before a pattern's first wildcard."""
     cut = len(pattern)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Final
 
@@ -271,9 +271,14 @@ def read(resources: Iterable[Any], declared: Mapping[str, dict[str, Any]] | None
     return out
 
 
-@lru_cache(maxsize=4096)
 def _parse(text: str, name: str) -> Document:
-    return parse_document(text, name)
+    """Parsed once per text: a hundred deployers' copies of one document differ only in name."""
+    return replace(_parse_text(text), name=name)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Document:
+    return parse_document(text)
 
 
 def source(what: str, urn: str, raw: Any, **extra: Any) -> Source:
