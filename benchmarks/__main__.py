@@ -51,7 +51,8 @@ def preview(analyzer: Analyzer, resources: list[dict[str, Any]], request: Any) -
     """(seconds for every Analyze, seconds for AnalyzeStack), as the engine sends a preview."""
     start = time.perf_counter()
     for r in resources:
-        analyzer.analyze({**r, "inputs": r.get("outputs", {})})
+        # The engine's Analyze sees inputs; outputs stand in where a resource has none recorded.
+        analyzer.analyze({**r, "inputs": r.get("inputs") or r.get("outputs", {})})
     analyze = time.perf_counter() - start
     start = time.perf_counter()
     response = analyzer.stub.AnalyzeStack(request)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +35,18 @@ class Diagnostic:
 
 
 class Analyzer:
-    def __init__(self, stub: analyzer_pb2_grpc.AnalyzerStub, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, stub: analyzer_pb2_grpc.AnalyzerStub, process: subprocess.Popen[bytes],
+                 channel: grpc.Channel | None = None) -> None:
         self.stub = stub
         self.process = process
+        self.channel = channel
+
+    def analyze_stack_bytes(self, request: bytes) -> list[Diagnostic]:
+        """AnalyzeStack with a request serialized by hand (what Python's protobuf cannot build)."""
+        assert self.channel is not None
+        call = self.channel.unary_unary("/pulumirpc.Analyzer/AnalyzeStack", request_serializer=None,
+                                        response_deserializer=analyzer_pb2.AnalyzeResponse.FromString)
+        return _diagnostics(call(request))
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
         return self.stub.GetAnalyzerInfo(empty_pb2.Empty())
@@ -59,29 +68,61 @@ class Analyzer:
             request.policyConfig[policy.name].CopyFrom(pc)
         self.stub.Configure(request)
 
-    def analyze(self, resource: Mapping[str, Any]) -> list[Diagnostic]:
+    def analyze(self, resource: Mapping[str, Any],
+                providers: Mapping[str, Mapping[str, Any]] | None = None) -> list[Diagnostic]:
+        """``Analyze`` of one resource's inputs (``providers``: provider resources by URN)."""
         request = analyzer_pb2.AnalyzeRequest(
             type=resource["type"], properties=_struct(resource.get("inputs", {})),
             urn=resource["urn"], name=resource["name"],
             options=analyzer_pb2.AnalyzerResourceOptions(parent=resource.get("parent", "")),
         )
+        provider = _provider(resource, providers or {})
+        if provider is not None:
+            request.provider.CopyFrom(provider)
         return _diagnostics(self.stub.Analyze(request))
 
     def analyze_stack(self, resources: Iterable[Mapping[str, Any]]) -> list[Diagnostic]:
         return _diagnostics(self.stub.AnalyzeStack(stack_request(resources)))
 
+    def run(self, resources: Sequence[Mapping[str, Any]]) -> list[Diagnostic]:
+        """A preview or update as the engine runs it: ``Analyze`` on each resource's
+        inputs, then ``AnalyzeStack`` on every resource's outputs."""
+        providers = {r["urn"]: r for r in resources if str(r["type"]).startswith("pulumi:providers:")}
+        diags = [d for r in resources for d in self.analyze(r, providers)]
+        return diags + self.analyze_stack(resources)
+
+
+def _provider(r: Mapping[str, Any], providers: Mapping[str, Mapping[str, Any]]
+              ) -> analyzer_pb2.AnalyzerProviderResource | None:
+    reference = r.get("provider") or ""
+    if isinstance(reference, Mapping):  # given whole: {type, urn, name, properties}
+        return analyzer_pb2.AnalyzerProviderResource(type=reference["type"], urn=reference["urn"],
+                                                     name=reference["name"],
+                                                     properties=_struct(reference.get("properties") or {}))
+    found = providers.get(reference.rsplit("::", 1)[0]) if reference else None
+    if found is None:
+        return None
+    return analyzer_pb2.AnalyzerProviderResource(type=found["type"], urn=found["urn"], name=found["name"],
+                                                 properties=_struct(found.get("outputs", {})))
+
 
 def stack_request(resources: Iterable[Mapping[str, Any]]) -> analyzer_pb2.AnalyzeStackRequest:
+    resources = list(resources)
+    providers = {r["urn"]: r for r in resources if str(r["type"]).startswith("pulumi:providers:")}
     out = []
     for r in resources:
         deps = {k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                 for k, v in (r.get("property_dependencies") or {}).items()}
-        out.append(analyzer_pb2.AnalyzerResource(
+        resource = analyzer_pb2.AnalyzerResource(
             type=r["type"], properties=_struct(r.get("outputs", {})), urn=r["urn"], name=r["name"],
             options=analyzer_pb2.AnalyzerResourceOptions(parent=r.get("parent", "")),
             parent=r.get("parent", ""), dependencies=list(r.get("dependencies") or []),
             propertyDependencies=deps,
-        ))
+        )
+        provider = _provider(r, providers)
+        if provider is not None:
+            resource.provider.CopyFrom(provider)
+        out.append(resource)
     return analyzer_pb2.AnalyzeStackRequest(resources=out)
 
 
@@ -118,7 +159,7 @@ def serve(pack_dir: Path = PACK_DIR, *, stack: str = "dev", env: Mapping[str, st
         channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=[
             ("grpc.max_send_message_length", _MAX), ("grpc.max_receive_message_length", _MAX)])
         grpc.channel_ready_future(channel).result(timeout=30)
-        yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel), process)
+        yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel), process, channel)
         channel.close()
     finally:
         process.kill()

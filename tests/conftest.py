@@ -5,10 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from analyzer import Analyzer, serve  # noqa: E402
 from harness import Stack, run_program, stack_config  # noqa: E402
+
+from tools import local_aws as moto  # noqa: E402
 
 EXAMPLES = ("dev", "staging", "production")
 PAGE = json.loads((Path(__file__).parent / "fixtures" / "sst_iam_page.json").read_text())
@@ -42,32 +41,13 @@ def example_previews() -> dict[str, Stack]:
     return {name: run_program(stack_config(name), stack=name, preview=True) for name in EXAMPLES}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto in server mode on 127.0.0.1: the AWS IAM API for these tests."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("moto server did not start") from None
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    port = moto.free_port()
+    proc = moto.start("127.0.0.1", port)
+    yield f"http://127.0.0.1:{port}"
+    moto.stop(proc)
 
 
 @pytest.fixture

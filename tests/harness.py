@@ -4,6 +4,18 @@ engine would send it to a policy pack (type, URN, parent, dependencies, final ou
 In preview mode the mocks return no computed outputs, so ``arn``/``id``/auto-names
 stay unknown and the inputs built from them (an attachment's ``role``) are unknown too,
 as in a real ``pulumi preview`` of new resources.
+
+Inputs (what ``Analyze`` sees) and outputs (what ``AnalyzeStack`` sees) are kept apart,
+and outputs carry what the provider reads back, which mocks do not show: pulumi-aws is
+bridged from terraform-provider-aws, whose ``aws_iam_role`` Read sets
+``managed_policy_arns`` from ListAttachedRolePolicies and ``inline_policy`` from AWS
+(``internal/service/iam/role.go``, ``resourceRoleRead``), so a Role's outputs always
+hold ``managedPolicyArns`` and ``inlinePolicies``, declared or not: right after a create,
+what was attached then (``[]`` unless declared on the role), and unknown in a preview of
+a new role. ``tagsAll`` is the role's tags plus the provider's ``defaultTags``. Resources
+of the ``aws`` package reference a provider resource (``pulumi:providers:aws``): the
+default one, made from the stack's ``aws:`` config as the engine does, or one the program
+creates.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ class Captured:
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
+    provider: str = ""  # "<provider urn>::<provider id>", as the engine references providers
 
 
 @dataclass
@@ -115,6 +128,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.captured: dict[str, Captured] = {}
         self.order: list[str] = []
+        self.config: dict[str, Any] = {}  # the stack's config, for the default provider
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         if parent and "::pulumi:pulumi:Stack::" not in parent:
@@ -130,9 +144,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         parent = request.parent if "::pulumi:pulumi:Stack::" not in request.parent else ""
         outputs = dict(inputs)
         outputs.update(state or {})
-        if request.custom and getattr(self.mocks, "preview", False):
+        preview = bool(getattr(self.mocks, "preview", False))
+        if request.custom and preview:
             outputs.setdefault("arn", rpc.UNKNOWN)
             outputs.setdefault("id", rpc.UNKNOWN)
+        provider = request.provider
+        if request.custom and not provider and request.type.startswith("aws:"):
+            provider = self.default_provider()
+        if request.type == ROLE and request.custom:
+            outputs.update(role_read_back(inputs, self.provider_config(provider), preview))
         self.captured[response.urn] = Captured(
             type=request.type,
             urn=response.urn,
@@ -143,15 +163,64 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
             inputs=_plain(inputs),
             outputs=_plain(outputs) if request.custom else {},
+            provider=provider,
         )
         self.order.append(response.urn)
         return response
+
+    def default_provider(self) -> str:
+        """The engine's default ``aws`` provider, registered once from the ``aws:`` config."""
+        urn = "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), PROVIDER, "default_7_0_0"])
+        if urn not in self.captured:
+            props = {k.split(":", 1)[1]: _config_value(v) for k, v in self.config.items() if k.startswith("aws:")}
+            props["version"] = "7.0.0"
+            self.captured[urn] = Captured(type=PROVIDER, urn=urn, name="default_7_0_0", custom=True,
+                                          inputs=dict(props), outputs=dict(props))
+            self.order.append(urn)
+        return f"{urn}::default"
+
+    def provider_config(self, reference: str) -> dict[str, Any]:
+        urn = reference.rsplit("::", 1)[0] if reference else ""
+        found = self.captured.get(urn)
+        return found.inputs if found is not None else {}
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         if request.urn in self.captured:
             outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
             self.captured[request.urn].outputs = _plain(outputs)
         return super().RegisterResourceOutputs(request)
+
+
+ROLE = "aws:iam/role:Role"
+PROVIDER = "pulumi:providers:aws"
+
+
+def _config_value(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text) if text[:1] in "[{" else text
+    except ValueError:
+        return text
+
+
+def role_read_back(inputs: dict[str, Any], provider: dict[str, Any], preview: bool) -> dict[str, Any]:
+    """What the provider reads back into a Role's outputs after a create (or plans in a
+    preview of a new role): attachments and inline policies as AWS lists them, tags_all."""
+    out: dict[str, Any] = {}
+    declared_managed = inputs.get("managedPolicyArns")
+    declared_inline = inputs.get("inlinePolicies")
+    if preview:
+        out["managedPolicyArns"] = declared_managed if declared_managed is not None else rpc.UNKNOWN
+        out["inlinePolicies"] = declared_inline if declared_inline is not None else rpc.UNKNOWN
+    else:
+        out["managedPolicyArns"] = declared_managed if declared_managed is not None else []
+        out["inlinePolicies"] = [p for p in (declared_inline or []) if isinstance(p, dict) and p.get("name")]
+    default_tags = provider.get("defaultTags")
+    tags = inputs.get("tags") or {}
+    extra = default_tags.get("tags", {}) if isinstance(default_tags, dict) else {}
+    out["tagsAll"] = {**(extra if isinstance(extra, dict) else {}), **tags} if isinstance(tags, dict) else tags
+    return out
 
 
 LAST_RUN: dict[str, RecordingMonitor] = {}
@@ -175,6 +244,7 @@ def run_program(
     """Run ``program`` with ``config`` (``{"sst-deployer:regions": [...], ...}``)."""
     mocks = RecordingMocks(account, partition, preview)
     monitor = RecordingMonitor(mocks)
+    monitor.config = config_strings(config)
     LAST_RUN["monitor"] = monitor
     pulumi_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)

@@ -20,9 +20,6 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 INTACT, ATTACHED = "sst-deployer-statements-intact", "sst-deployer-attachments-intact"
 Resources = list[dict[str, Any]]
 
-FIXED_ON_PACK = pytest.mark.xfail(
-    strict=True, reason="fixed on branch pack: a preview with an unknown document still judges what is known")
-
 NO_SECRETS = {"Version": "2012-10-17", "Statement": [
     {"Sid": "NoSecrets", "Effect": "Deny", "Action": "ssm:PutParameter", "Resource": "*"}]}
 CLOUDFORMATION_ONLY = {"Version": "2012-10-17", "Statement": [
@@ -147,10 +144,3 @@ def test_a_known_boundary_still_limits_an_unknown_policy(pack: Analyzer, dev: Re
     assert any("lost SST statement AllowSSTManageBootstrapBucket" in m and "outside the permissions boundary" in m
                for m in messages), messages
     assert not any("AllowSSTMonitorStackDeployment" in m for m in messages)
-
-
-for _test in (test_a_known_deny_still_takes_away_what_an_unknown_document_may_grant,
-              test_a_known_deny_is_reported_beside_an_unknown_inline_policy,
-              test_an_unknown_boundary_cannot_give_back_what_the_known_policies_lack,
-              test_a_known_boundary_still_limits_an_unknown_policy):
-    FIXED_ON_PACK(_test)

@@ -26,14 +26,14 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import yaml
+
+from tools import local_aws as moto
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 STACK: Final = "local"
@@ -103,28 +103,13 @@ def start_moto(host: str, port: int, log: Path) -> subprocess.Popen[bytes]:
             f"uses port 5000), or change the port in Pulumi.{STACK}.yaml's aws:endpoints."
         )
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
         try:
-            urllib.request.urlopen(f"http://{host}:{port}/moto-api/", timeout=2)
-            return proc
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                stop(proc)
-                raise StepFailed(f"moto did not start on {host}:{port}; its log: {log}") from None
-            time.sleep(0.2)
+            return moto.start(host, port, log=out)
+        except moto.MotoDidNotStart:
+            raise StepFailed(f"moto did not start on {host}:{port}; its log: {log}") from None
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+stop = moto.stop
 
 
 def _pulumi(pulumi: str, project: Path, env: dict[str, str], *args: str, capture: bool = False,

@@ -266,6 +266,7 @@ def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
 def literal_prefix(pattern: str) -> str:
     """The characters before a pattern's first wildcard."""
     cut = len(pattern)
@@ -885,7 +886,7 @@ def parse_document(raw: Any, name: str = "") -> Document:
             raise PolicyDocumentError(f"statement #{index + 1} is not an object")
         effect = st.get("Effect")
         if effect not in ("Allow", "Deny"):
-            raise PolicyDocumentError(f"statement #{index + 1}: Effect must be Allow or Deny")
+            raise PolicyDocumentError(f"statement #{index + 1}: Effect must be Allow or Deny, not {effect!r}")
         if ("Action" in st) == ("NotAction" in st):
             raise PolicyDocumentError(f"statement #{index + 1}: needs Action or NotAction")
         if ("Resource" in st) == ("NotResource" in st):
@@ -1033,6 +1034,13 @@ def _denies(documents: Sequence[Document], req: Required, context: Context, deci
                 decision.risks.append((doc, st))
 
 
+@dataclass(frozen=True)
+class _LiteralStar:
+    action: str
+    condition: Conditions
+    resource: str = "${*}"
+
+
 def evaluate(
     req: Required,
     identity: Sequence[Document],
@@ -1048,6 +1056,11 @@ def evaluate(
     :data:`MAX_WORK` (each check its own budget) count against the grant and are listed
     in ``undecided``."""
     ctx = (context or OPEN_CONTEXT).assuming(req.condition)
+    if getattr(req, "no_resource_type", False) and req.resource == "*":
+        # IAM authorises such an action against the literal "*" (Service Authorization
+        # Reference: no resource type): a statement naming other ARNs neither grants nor
+        # denies it. "${*}" is that literal star.
+        req = _LiteralStar(req.action, req.condition)
     undecided: list[str] = []
     boundary_risks: list[tuple[Document, Statement]] = []
     decision = Decision(

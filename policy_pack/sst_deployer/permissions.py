@@ -342,6 +342,9 @@ class Requirement:
     resource: str
     condition: Conditions = frozenset()
     senders: tuple[str, ...] = CALLER  # who sends the request (see Call)
+    # The action supports no resource type: the request's resource is the literal "*",
+    # which only a statement whose Resource matches "*" grants or denies.
+    no_resource_type: bool = False
 
     def describe(self) -> str:
         text = f"{self.action} on {self.resource}"
@@ -428,7 +431,8 @@ def calls(settings: DeployerSettings) -> list[Requirement]:
             for template in call.resources:
                 for resource in expand(template, settings):
                     for action in call.actions:
-                        out.setdefault(Requirement(grant.sid, action, resource, condition, call.senders))
+                        out.setdefault(Requirement(grant.sid, action, resource, condition, call.senders,
+                                                   no_resource_type=template == "*"))
     return list(out)
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +22,8 @@ from typing import Any
 
 from sst_deployer.render import render
 from sst_deployer.settings import DeployerSettings
+
+from tools import local_aws as moto
 
 from .judge import Judge
 from .proxy import MQTT_PATH, ProxyState, Recorded, running
@@ -73,34 +73,16 @@ def clean_build_output(app_dir: Path = APP) -> None:
     shutil.rmtree(app_dir / ".sst", ignore_errors=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def moto_server() -> Iterator[str]:
     """moto with the bridges, on a free port of 127.0.0.1; yields host:port."""
-    port = _free_port()
+    port = moto.free_port()
     log = open(os.environ.get("E2E_MOTO_LOG") or os.devnull, "wb")
-    proc = subprocess.Popen([sys.executable, str(HERE / "moto_launcher.py"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("moto server did not start") from None
-            time.sleep(0.2)
+    proc = moto.start("127.0.0.1", port, command=[sys.executable, str(HERE / "moto_launcher.py")], log=log)
     try:
         yield f"127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        moto.stop(proc)
         log.close()
 
 

@@ -20,33 +20,60 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import rules
+from . import declared, lookalike, rules
 from .model import Deployer, deployers, read, stack_name
 
 PACK_NAME: Final = "sst-deployer"
+UNSEEN: Final = "sst-deployer-unseen-policies"
+REPORTED_BY: Final = "sst-deployer-statements-intact"  # the policy that reports a request it cannot read
+LOOKALIKE: Final = "sst-deployer-unmarked-deployers"
 
 Rule = Callable[[list[Deployer], Mapping[str, Any], str], list[tuple[str, str]]]
 
+PACK_CONFIG: dict[str, Mapping[str, Any]] = {}
+"""Every policy's config for the request being judged (set by :mod:`.server`): the
+documents in ``sst-deployer-unseen-policies``' ``knownPolicies`` serve every policy."""
 
-_last: list[Any] = [None, []]  # the resources list last read, and its deployers
+_last: list[Any] = [None, [], None]  # the resources list last read, its deployers, the known documents
+_read: list[Any] = [None, []]  # the resources list last read, as plain data
 
 
-def _deployers_of(resources: list[Any]) -> list[Deployer]:
+def known_policies(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``knownPolicies`` (ARN -> document) from the unseen-policies policy's config."""
+    source = config if config is not None else PACK_CONFIG.get(UNSEEN) or {}
+    known = source.get("knownPolicies")
+    return {k: v for k, v in known.items() if isinstance(k, str)} if isinstance(known, Mapping) else {}
+
+
+def _read_of(resources: list[Any]) -> list[Any]:
+    """The stack's IAM resources as plain data, read once per resources list."""
+    if _read[0] is not resources:
+        _read[1] = read(resources, declared.snapshot())
+        _read[0] = resources
+    plain: list[Any] = _read[1]
+    return plain
+
+
+def _deployers_of(resources: list[Any], known: dict[str, Any]) -> list[Deployer]:
     """The stack's deployers, read once when the policies share one resources list."""
-    if _last[0] is not resources:
-        _last[1] = deployers(read(resources))
+    if _last[0] is not resources or _last[2] != known:
+        _last[1] = deployers(_read_of(resources), known)
         _last[0] = resources  # held, so its id cannot be reused by another list
+        _last[2] = known
     found: list[Deployer] = _last[1]
     return found
 
 
-def _validate(rule: Rule) -> Callable[[StackValidationArgs, ReportViolation], None]:
+def _validate(rule: Rule, *, every_role: bool = False) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         try:
-            found = _deployers_of(args.resources)
+            config = args.get_config() or {}
+            if every_role:
+                found = lookalike.candidates(_read_of(args.resources), known=known_policies())
+            else:
+                found = _deployers_of(args.resources, known_policies(config if "knownPolicies" in config else None))
             if not found:
                 return
-            config = args.get_config() or {}
             for message, urn in rule(found, config, stack_name(args.resources)):
                 report_violation(message, urn or None)
         except Exception as exc:  # never crash the organisation's deployments: say so instead
@@ -157,6 +184,51 @@ POLICIES: Final[list[StackValidationPolicy]] = [
         ),
     ),
 ]
+
+
+POLICIES.extend([
+    StackValidationPolicy(
+        name=UNSEEN,
+        description=(
+            "A deployer's managed policy or permissions boundary that is neither in the stack, nor an AWS "
+            "managed policy in the pack's dated snapshot, nor given in knownPolicies cannot be checked: "
+            "say so rather than pass in silence. Advisory by default; make it mandatory where every "
+            "deployer must be verifiable."
+        ),
+        validate=_validate(_ignore_stack(rules.unseen_policies)),
+        enforcement_level=EnforcementLevel.ADVISORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "knownPolicies": {
+                    "type": "object",
+                    "additionalProperties": {"type": ["object", "string"]},
+                    "default": {},
+                    "description": "Documents of customer managed policies outside the stack (a shared "
+                                   "boundary, an organisation policy), by ARN; every policy of the pack uses them.",
+                },
+            }
+        ),
+    ),
+    StackValidationPolicy(
+        name=LOOKALIKE,
+        description=(
+            "A role that carries SST's IAM page statements (by Sid or by content) but is neither made by "
+            "the DeployerRole component nor tagged as a deployer escapes every other policy: say how to "
+            "tag it so the pack enforces it."
+        ),
+        validate=_validate(_ignore_stack(lookalike.unmarked_deployers), every_role=True),
+        enforcement_level=EnforcementLevel.ADVISORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "minimumStatements": {
+                    "type": "integer", "minimum": 1, "default": 2,
+                    "description": "How many of SST's page statements (by Sid or content) make a role look "
+                                   "like a deployer.",
+                },
+            }
+        ),
+    ),
+])
 
 
 def serve() -> None:

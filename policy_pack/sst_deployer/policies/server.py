@@ -16,14 +16,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from inspect import isawaitable
 from typing import Any
 
-from google.protobuf import json_format
+import grpc
+from google.protobuf.message import DecodeError
 from pulumi.runtime import proto
 from pulumi_policy import policy as sdk
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from . import declared
+from .model import MAX_DEPTH, TOO_DEEP_MARKER, plain
 
 _BASE = getattr(sdk, "_PolicyAnalyzerServicer", None)
 _NEEDED = ("AnalyzeStack", "_get_enforcement_level", "_create_report_violation", "_get_resource_options",
@@ -32,14 +37,72 @@ _NEEDED = ("AnalyzeStack", "_get_enforcement_level", "_create_report_violation",
 SUPPORTED = _BASE is not None and all(hasattr(_BASE, n) for n in _NEEDED)
 
 
+def struct_to_python(struct: Any, depth: int = 0) -> Any:
+    """A protobuf Struct as Python data, like ``json_format.MessageToDict`` but bounded:
+    nothing deeper than MAX_DEPTH + 1 (marked TOO_DEEP_MARKER instead), and non-finite
+    numbers kept as floats. ``MessageToDict`` raises on NaN and Infinity ("Fail to
+    serialize Infinity for Value.number_value") and recurses without bound, and the SDK's
+    own AnalyzeStack uses it on every resource: one such value would fail the request."""
+    if depth > MAX_DEPTH:
+        return TOO_DEEP_MARKER
+    return {key: _value(v, depth + 1) for key, v in struct.fields.items()}
+
+
+def _value(v: Any, depth: int) -> Any:
+    kind = v.WhichOneof("kind")
+    if kind == "string_value":
+        return v.string_value
+    if kind == "number_value":
+        return v.number_value
+    if kind == "bool_value":
+        return v.bool_value
+    if kind == "struct_value":
+        return struct_to_python(v.struct_value, depth)
+    if kind == "list_value":
+        if depth > MAX_DEPTH:
+            return TOO_DEEP_MARKER
+        return [_value(x, depth + 1) for x in v.list_value.values]
+    return None
+
+
+def _properties(struct: Any) -> Any:
+    return deserialize_properties(struct_to_python(struct))
+
+
+def _provider(r: Any, cache: dict[str, sdk.PolicyProviderResource]) -> sdk.PolicyProviderResource | None:
+    """The resource's provider, as the SDK's ``_get_provider_resource`` builds it, read
+    once per provider rather than once per resource."""
+    if not r.HasField("provider"):
+        return None
+    p = r.provider
+    key = p.urn or f"{p.type}::{p.name}"
+    if key not in cache:
+        cache[key] = sdk.PolicyProviderResource(p.type, unknown_checking_proxy(_properties(p.properties)), p.urn,
+                                                p.name)
+    return cache[key]
+
+
+def remember_inputs(request: Any) -> None:
+    """Keep the inputs of the resources whose declarations decide exclusivity."""
+    if request.type not in declared.REMEMBERED_TYPES:
+        return
+    try:
+        inputs = plain(_properties(request.properties))
+    except Exception:
+        return  # unreadable inputs: judged as if unseen, which never invents exclusivity
+    if isinstance(inputs, dict):
+        declared.remember(request.urn, request.type, inputs)
+
+
 def build_resources(servicer: Any, request: Any) -> list[sdk.PolicyResource]:
     """The request's resources as the SDK builds them, parents and dependencies linked."""
     resources: list[sdk.PolicyResource] = []
+    providers: dict[str, sdk.PolicyProviderResource] = {}
     links = []
     for r in request.resources:
-        props = unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(r.properties)))
+        props = unknown_checking_proxy(_properties(r.properties))
         resource = sdk.PolicyResource(r.type, props, r.urn, r.name, servicer._get_resource_options(r),
-                                      servicer._get_provider_resource(r), None, [], {})
+                                      _provider(r, providers), None, [], {})
         resources.append(resource)
         links.append((resource, r.parent, list(r.dependencies),
                       {k: list(v.urns) for k, v in r.propertyDependencies.items()}))
@@ -56,11 +119,33 @@ def build_resources(servicer: Any, request: Any) -> list[sdk.PolicyResource]:
 if SUPPORTED:
 
     class SharedStackServicer(_BASE):  # type: ignore[misc, valid-type]
+        def Analyze(self, request: Any, context: Any) -> Any:
+            if isinstance(request, Undecodable):
+                return proto.AnalyzeResponse()  # no resource policies; AnalyzeStack reports it
+            remember_inputs(request)
+            return super().Analyze(request, context)
+
         def AnalyzeStack(self, request: Any, context: Any) -> Any:
+            from .pack import PACK_CONFIG, REPORTED_BY
+
+            if isinstance(request, Undecodable):
+                response = proto.AnalyzeResponse()
+                response.diagnostics.append(proto.AnalyzeDiagnostic(
+                    policyName=REPORTED_BY, policyPackName=self._PolicyAnalyzerServicer__policy_pack_name,
+                    policyPackVersion=self._PolicyAnalyzerServicer__policy_pack_version,
+                    message=request.message(), urn="", description="",
+                    enforcementLevel=self._map_enforcement_level(sdk.EnforcementLevel.MANDATORY)))
+                return response
+
+            PACK_CONFIG.clear()
             try:
+                for p in self._PolicyAnalyzerServicer__policies:
+                    PACK_CONFIG[p.name] = self._get_policy_config(p.name) or {}
                 return self._analyze_stack_once(request)
             except Exception:
                 return super().AnalyzeStack(request, context)
+            finally:
+                declared.forget()
 
         def _analyze_stack_once(self, request: Any) -> Any:
             self._configure_runtime_settings()
@@ -102,6 +187,54 @@ if SUPPORTED:
             return response
 
 
+@dataclass(frozen=True)
+class Undecodable:
+    """A request protobuf refused to decode (``DecodeError``: truncated or malformed
+    bytes). Without this, the gRPC layer answers with an error and the preview fails
+    with no explanation; the pack answers with a violation that says so instead.
+    (Values nested some 4,000+ levels deep are worse: protobuf 5.29's upb decoder
+    overflows the C stack and the process dies before Python sees the request; that
+    cannot be contained here.)"""
+
+    kind: str
+    size: int
+    error: str
+
+    def message(self) -> str:
+        return (f"the engine's {self.kind} request ({self.size:,} bytes) could not be decoded by protobuf "
+                f"({self.error}), so the sst-deployer pack could not check this stack. The request is malformed "
+                "or a resource property is nested deeper than protobuf accepts; find that value and flatten it.")
+
+
+def _tolerant(message_type: Any, kind: str) -> Any:
+    def parse(data: bytes) -> Any:
+        try:
+            return message_type.FromString(data)
+        except DecodeError as exc:
+            return Undecodable(kind, len(data), str(exc))
+
+    return parse
+
+
+@contextlib.contextmanager
+def _tolerant_requests() -> Iterator[None]:
+    """While the SDK registers its servicer, give Analyze and AnalyzeStack request
+    deserializers that turn a protobuf DecodeError into :class:`Undecodable`."""
+    original = grpc.unary_unary_rpc_method_handler
+    swap = {proto.AnalyzeRequest.FromString: _tolerant(proto.AnalyzeRequest, "Analyze"),
+            proto.AnalyzeStackRequest.FromString: _tolerant(proto.AnalyzeStackRequest, "AnalyzeStack")}
+
+    def handler(behavior: Any, request_deserializer: Any = None, response_serializer: Any = None) -> Any:
+        return original(behavior, request_deserializer=swap.get(request_deserializer, request_deserializer),
+                        response_serializer=response_serializer)
+
+    grpc.unary_unary_rpc_method_handler = handler
+    try:
+        yield
+    finally:
+        grpc.unary_unary_rpc_method_handler = original
+
+
 @contextlib.contextmanager
 def shared_deserialization() -> Iterator[bool]:
     """While active, ``PolicyPack(...)`` serves with :class:`SharedStackServicer`."""
@@ -110,6 +243,7 @@ def shared_deserialization() -> Iterator[bool]:
         return
     sdk._PolicyAnalyzerServicer = SharedStackServicer  # type: ignore[misc]
     try:
-        yield True
+        with _tolerant_requests():
+            yield True
     finally:
         sdk._PolicyAnalyzerServicer = _BASE  # type: ignore[misc, assignment]

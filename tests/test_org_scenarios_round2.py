@@ -1,0 +1,65 @@
+"""Round two of the organisation scenarios (tests/org_scenarios/scenarios_round2.py),
+through the analyzer protocol after an update, in a preview and after a refresh, and
+cross-checked by the brute-force evaluator, with the machinery of test_org_scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import test_org_scenarios as base
+from analyzer import Analyzer, serve
+from org_scenarios import bruteforce
+from org_scenarios.capture import judge
+from org_scenarios.scenarios_round2 import ROUND2
+from org_scenarios.spec import SHAPES, WrongVerdict, check, needs, sst_context
+from org_scenarios.world import end_state
+from sst_deployer.tags import from_tags
+
+packs = base.packs
+SCENARIOS = ROUND2.scenarios
+
+
+def _cases() -> list[Any]:
+    out: list[Any] = []
+    for s in SCENARIOS.values():
+        for shape in SHAPES:
+            reason = s.verdict(shape).xfail
+            marks = [pytest.mark.xfail(strict=True, reason=reason, raises=WrongVerdict)] if reason else []
+            out.append(pytest.param(s.id, shape, id=f"{s.id}-{shape}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("scenario_id, shape", _cases())
+def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
+                                             standalone_pack_dir: Path) -> None:
+    s = SCENARIOS[scenario_id]
+    c = base.captured(s, shape)
+    resources = base.view(s, shape)
+    if s.pack_config:
+        with serve(standalone_pack_dir, env={"PYTHONPATH": "", "PYTHONSAFEPATH": "",
+                                             "PULUMI_DRY_RUN": str(shape == "preview").lower()}) as own:
+            own.configure(s.pack_config)
+            diags = judge(own, resources)
+    else:
+        diags = judge(packs[shape], resources)
+    problems = check(s.verdict(shape), diags, c.urns)
+    if problems:
+        raise WrongVerdict("\n".join(problems))
+
+
+@pytest.mark.parametrize("scenario_id", [s.id for s in SCENARIOS.values() if s.lost is not None])
+def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
+    s = SCENARIOS[scenario_id]
+    assert s.lost is not None
+    c = base.captured(s, "update")
+    roles, documents = end_state(c)
+    for name, expected in s.lost.items():
+        (state,) = [r for r in roles.values() if r.urn in c.urns(name)]
+        settings = from_tags(state.tags, account=state.key[0], partition="aws")
+        identity = [documents[a] if a in documents else base.managed_document(a) for a in state.managed]
+        identity += list(state.inline.values())
+        boundary = documents.get(state.boundary) if state.boundary else None
+        found = bruteforce.lost(needs(settings), identity, boundary, sst_context(settings, s.mfa, state.tags))
+        assert set(found) == set(expected), (sorted(set(found) - expected), sorted(expected - set(found)))
