@@ -46,7 +46,8 @@ VENV_BIN = Path(sys.executable).parent
 MODULES = (
     "sst_deployer/settings.py", "sst_deployer/partitions.py", "sst_deployer/permissions.py",
     "sst_deployer/iam.py", "sst_deployer/render.py", "sst_deployer/trust.py", "sst_deployer/tags.py",
-    "sst_deployer/audit.py", "sst_deployer/context.py", "sst_deployer/cli.py",
+    "sst_deployer/audit.py", "sst_deployer/context.py", "sst_deployer/cli.py", "sst_deployer/admin.py",
+    "sst_deployer/managed_policies.py",
     "sst_deployer/policies/model.py", "sst_deployer/policies/rules.py", "sst_deployer/policies/pack.py",
     "components/config.py", "components/deployer_role.py",
 )
