@@ -4,7 +4,7 @@ against verdicts reasoned from IAM and provider semantics (tests/org_scenarios/)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +54,10 @@ def packs(standalone_pack_dir: Path) -> Iterator[dict[str, Analyzer]]:
         yield {"update": update, "preview": preview, "refreshed": update}
 
 
-def _cases() -> list[Any]:
+def cases(scenarios: Mapping[str, Any]) -> list[Any]:
+    """Every scenario in every shape, strict xfail where its verdict says the pack is wrong."""
     out: list[Any] = []
-    for s in SCENARIOS.values():
+    for s in scenarios.values():
         for shape in SHAPES:
             reason = s.verdict(shape).xfail
             marks = [pytest.mark.xfail(strict=True, reason=reason, raises=WrongVerdict)] if reason else []
@@ -64,10 +65,8 @@ def _cases() -> list[Any]:
     return out
 
 
-@pytest.mark.parametrize("scenario_id, shape", _cases())
-def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
-                                             standalone_pack_dir: Path) -> None:
-    s = SCENARIOS[scenario_id]
+def give_verdict(s: Any, shape: str, packs: dict[str, Analyzer], standalone_pack_dir: Path) -> None:
+    """Raises WrongVerdict unless the pack gives ``s`` its reasoned verdict in ``shape``."""
     c = captured(s, shape)
     resources = view(s, shape)
     if s.pack_config:
@@ -80,6 +79,12 @@ def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenari
     problems = check(s.verdict(shape), diags, c.urns)
     if problems:
         raise WrongVerdict("\n".join(problems))
+
+
+@pytest.mark.parametrize("scenario_id, shape", cases(SCENARIOS))
+def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
+                                             standalone_pack_dir: Path) -> None:
+    give_verdict(SCENARIOS[scenario_id], shape, packs, standalone_pack_dir)
 
 
 def _brute_cases() -> list[Any]:

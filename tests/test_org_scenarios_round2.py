@@ -5,15 +5,13 @@ cross-checked by the brute-force evaluator, with the machinery of test_org_scena
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import test_org_scenarios as base
-from analyzer import Analyzer, serve
+from analyzer import Analyzer
 from org_scenarios import bruteforce
-from org_scenarios.capture import judge
 from org_scenarios.scenarios_round2 import ROUND2
-from org_scenarios.spec import SHAPES, WrongVerdict, check, needs, sst_context
+from org_scenarios.spec import needs, sst_context
 from org_scenarios.world import end_state
 from sst_deployer.tags import from_tags
 
@@ -21,32 +19,10 @@ packs = base.packs
 SCENARIOS = ROUND2.scenarios
 
 
-def _cases() -> list[Any]:
-    out: list[Any] = []
-    for s in SCENARIOS.values():
-        for shape in SHAPES:
-            reason = s.verdict(shape).xfail
-            marks = [pytest.mark.xfail(strict=True, reason=reason, raises=WrongVerdict)] if reason else []
-            out.append(pytest.param(s.id, shape, id=f"{s.id}-{shape}", marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("scenario_id, shape", _cases())
+@pytest.mark.parametrize("scenario_id, shape", base.cases(SCENARIOS))
 def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
                                              standalone_pack_dir: Path) -> None:
-    s = SCENARIOS[scenario_id]
-    c = base.captured(s, shape)
-    resources = base.view(s, shape)
-    if s.pack_config:
-        with serve(standalone_pack_dir, env={"PYTHONPATH": "", "PYTHONSAFEPATH": "",
-                                             "PULUMI_DRY_RUN": str(shape == "preview").lower()}) as own:
-            own.configure(s.pack_config)
-            diags = judge(own, resources)
-    else:
-        diags = judge(packs[shape], resources)
-    problems = check(s.verdict(shape), diags, c.urns)
-    if problems:
-        raise WrongVerdict("\n".join(problems))
+    base.give_verdict(SCENARIOS[scenario_id], shape, packs, standalone_pack_dir)
 
 
 @pytest.mark.parametrize("scenario_id", [s.id for s in SCENARIOS.values() if s.lost is not None])
