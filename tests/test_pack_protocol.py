@@ -413,3 +413,11 @@ def test_odd_shapes_never_crash_the_pack(pack: Analyzer, dev: Resources, mutate:
     mutate(tampered)
     diags = pack.analyze_stack(tampered)
     assert not any("could not check this stack" in d.message for d in diags)
+
+
+def test_the_published_pack_carries_the_packages_version() -> None:
+    # `pulumi policy publish` accepts each version once: a changed pack needs a new one.
+    import yaml
+    from sst_deployer.version import __version__
+
+    assert yaml.safe_load((ROOT / "policy_pack" / "PulumiPolicy.yaml").read_text())["version"] == __version__
