@@ -44,7 +44,7 @@ class Session:
     """One way the role is assumed (a trust statement), and what its sessions carry."""
 
     how: str  # "AWS principals (MFA)", "GitHub Actions (OIDC)", ...
-    mfa: bool
+    mfa: bool | None  # None: no aws:MultiFactorAuthPresent at all (IAM Identity Center, trust.session_mfa)
     session_tags: bool = False  # the trust allows sts:TagSession: principal tags are open
 
 
@@ -88,9 +88,12 @@ class PrincipalContext:
             return (Context.of({**base, **tags}, absent=absent, closed=closed),)
         out = []
         for s in self.sessions:
-            known = {**base, **tags, "aws:MultiFactorAuthPresent": "true" if s.mfa else "false"}
+            known = dict(base, **tags)
+            if s.mfa is not None:
+                known["aws:MultiFactorAuthPresent"] = "true" if s.mfa else "false"
             closed = ("aws:PrincipalTag/",) if self.tags_known and not s.session_tags else ()
-            out.append(Context.of(known, absent=absent, closed=closed))
+            out.append(Context.of(known, absent=absent + ["aws:MultiFactorAuthPresent"] * (s.mfa is None),
+                                  closed=closed))
         return tuple(dict.fromkeys(out))
 
 
