@@ -212,18 +212,24 @@ POLICIES.extend([
     StackValidationPolicy(
         name=LOOKALIKE,
         description=(
-            "A role that carries SST's IAM page statements (by Sid or by content) but is neither made by "
-            "the DeployerRole component nor tagged as a deployer escapes every other policy: say how to "
-            "tag it so the pack enforces it."
+            "A role that carries what only an SST deployer carries (SST's bootstrap stack and bucket, writes to its "
+            "/sst/ parameters, the Live Lambda socket, SST's statement ids; the CDK roles only next to one of those) "
+            "but is neither made by the DeployerRole component nor tagged as a deployer escapes every other policy: "
+            "say how to tag it so the pack enforces it. Lambda, CodePipeline and plain CDK roles are not deployers."
         ),
         validate=_validate(_ignore_stack(lookalike.unmarked_deployers), every_role=True),
         enforcement_level=EnforcementLevel.ADVISORY,
         config_schema=PolicyConfigSchema(
             properties={
+                "minimumMarkers": {
+                    "type": "integer", "minimum": 1, "default": lookalike.DEFAULT_MINIMUM,
+                    "description": "How many different SST markers (lookalike.MARKERS: bootstrap stack, bootstrap "
+                                   "bucket, /sst/ parameter writes, Live Lambda socket, SST statement ids, CDK roles "
+                                   "beside one of them) make a role look like a deployer.",
+                },
                 "minimumStatements": {
-                    "type": "integer", "minimum": 1, "default": 2,
-                    "description": "How many of SST's page statements (by Sid or content) make a role look "
-                                   "like a deployer.",
+                    "type": "integer", "minimum": 1,
+                    "description": "Former name of minimumMarkers, read as it when minimumMarkers is not set.",
                 },
             }
         ),
