@@ -397,7 +397,7 @@ BITBUCKET: Final = Issuer(
     "Bitbucket Pipelines", "sub", "repository", "{<repository uuid>}*",
     "Atlassian, \"Deploy on AWS using Bitbucket Pipelines OpenID Connect\": sub {repositoryUuid}:{stepUuid} "
     "({repositoryUuid}:{environmentUuid}:{stepUuid} in a deployment); the issuer is the workspace's",
-    re.compile(r"^(?P<scope>\{[^}]+\})(?::|$)"))
+    re.compile(r"^(?P<scope>\{[^}]+\})"))
 CIRCLECI: Final = Issuer(
     "CircleCI", "sub", "project", "org/<organization id>/project/<project id>/user/*",
     "CircleCI docs, \"Using OpenID Connect tokens in jobs\": sub org/<organization_id>/project/<project_id>/"
