@@ -34,7 +34,8 @@ from typing import Final
 from .iam import Conditions, Document, Statement, TooComplex, covers, matches, overlaps
 
 FEW: Final = 20
-"""At most this many excluded resource patterns still leave "all but a few"."""
+"""At most this many excluded patterns (NotAction, NotResource) still leave "all but a
+few"; past it, a NotAction counts only when it leaves a capability (:data:`CAPABILITIES`)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,12 @@ def _every_action(st: Statement) -> str | None:
 @lru_cache(maxsize=4096)  # a hundred deployers repeat the same few statements
 def _every_action_of(actions: tuple[str, ...], not_action: bool) -> str | None:
     if not_action:
-        return None  # judged by capability (_capabilities_of)
+        # All but a few: every other action, present and future, escalation through the
+        # account's existing resources included (ssm:SendCommand to an instance with a
+        # role...). A longer list still counts when it leaves a capability (_escalation).
+        if len(actions) > FEW or any(a.strip("*?") == "" for a in actions):
+            return None
+        return f"allows NotAction {', '.join(actions)}: every other action, present and future"
     try:
         if covers(actions, "?*:?*", ignore_case=True):
             return "allows every action" + ("" if actions == ("*",) else f" ({', '.join(actions)})")
@@ -249,12 +255,12 @@ def administrator_grants(documents: Iterable[Document], ctx: Context) -> list[Ad
                 continue
             actions = _every_action(st)
             resources = _every_resource(st, ctx) if actions is not None else None
-            if actions is not None and resources is not None:
+            escalation = None if resources is not None and not st.not_action else _escalation(st, ctx)
+            if escalation is not None:
+                why = escalation
+            elif actions is not None and resources is not None:
                 why = f"{actions} {resources}"
             else:
-                escalation = _escalation(st, ctx)
-                if escalation is None:
-                    continue
-                why = escalation
+                continue
             out.append(AdminGrant(doc.name or "a policy", st.label, f"{why}{condition}"))
     return out
