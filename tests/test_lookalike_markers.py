@@ -78,7 +78,7 @@ def test_every_rendered_deployer_looks_like_one(regions: list[str], profile: str
 
 
 @pytest.mark.parametrize("config, expected", [
-    ({}, 2), ({"minimumMarkers": 3}, 3), ({"minimumStatements": 4}, 4), ({"minimumMarkers": 0}, 2),
+    ({}, 2), ({"minimumMarkers": 3}, 3), ({"minimumStatements": 4}, 2), ({"minimumMarkers": 0}, 2),
     ({"minimumMarkers": True}, 2), ({"minimumMarkers": "3"}, 2),
 ])
 def test_the_minimum_is_read_from_config(config: dict[str, Any], expected: int) -> None:

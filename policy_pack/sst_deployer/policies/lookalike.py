@@ -140,11 +140,12 @@ DEFAULT_MINIMUM: Final = 2
 
 
 def minimum_markers(config: Mapping[str, Any]) -> int:
-    """``minimumMarkers`` (``minimumStatements``, its former name, is read the same way)."""
-    for key in ("minimumMarkers", "minimumStatements"):
-        value = config.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
+    """``minimumMarkers``: how many different :data:`MARKERS` make a lookalike (it replaces
+    ``minimumStatements``, which counted page statements by content and so counted what
+    Lambda, CodePipeline and CDK roles carry too)."""
+    value = config.get("minimumMarkers")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
     return DEFAULT_MINIMUM
 
 

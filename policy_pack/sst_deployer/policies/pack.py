@@ -227,10 +227,6 @@ POLICIES.extend([
                                    "bucket, /sst/ parameter writes, Live Lambda socket, SST statement ids, CDK roles "
                                    "beside one of them) make a role look like a deployer.",
                 },
-                "minimumStatements": {
-                    "type": "integer", "minimum": 1,
-                    "description": "Former name of minimumMarkers, read as it when minimumMarkers is not set.",
-                },
             }
         ),
     ),
