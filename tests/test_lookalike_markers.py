@@ -21,13 +21,13 @@ PAGE = json.loads((Path(__file__).parent / "fixtures" / "sst_iam_page.json").rea
 CDK_ROLES = [f"arn:aws:iam::{A}:role/cdk-hnb659fds-{k}-role-{A}-us-east-1"
              for k in ("deploy", "file-publishing", "image-publishing", "lookup")]
 
-LAMBDA_EXECUTION = [  # a function bound to its app's SST secrets, and one bucket
+LAMBDA_EXECUTION: list[dict[str, Any]] = [  # a function bound to its app's SST secrets, and one bucket
     {"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
      "Resource": f"arn:aws:ssm:us-east-1:{A}:parameter/sst/shop/prod/*"},
     {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"],
      "Resource": ["arn:aws:s3:::shop-uploads", "arn:aws:s3:::shop-uploads/*"]},
     {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]
-CODEPIPELINE_CFN = [
+CODEPIPELINE_CFN: list[dict[str, Any]] = [
     {"Effect": "Allow", "Action": ["cloudformation:CreateStack", "cloudformation:UpdateStack",
                                    "cloudformation:DeleteStack", "cloudformation:DescribeStacks",
                                    "cloudformation:DescribeStackEvents", "cloudformation:CreateChangeSet",
@@ -35,7 +35,7 @@ CODEPIPELINE_CFN = [
      "Resource": f"arn:aws:cloudformation:us-east-1:{A}:stack/*"},
     {"Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{A}:role/pipeline-cfn-exec"},
     {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": "arn:aws:s3:::artifacts/*"}]
-CDK_DEPLOYER = [
+CDK_DEPLOYER: list[dict[str, Any]] = [
     {"Sid": "AssumeCDKRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": CDK_ROLES},
     {"Effect": "Allow", "Action": ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
                                    "cloudformation:GetTemplate"],
@@ -55,7 +55,8 @@ def test_ordinary_roles_carry_no_sst_marker(statements: list[dict[str, Any]]) ->
 
 
 def test_the_cdk_roles_count_beside_sst_s_own_bucket() -> None:
-    bucket = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::sstbootstrap-*"}
+    bucket: dict[str, Any] = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                              "Resource": "arn:aws:s3:::sstbootstrap-*"}
     assert len(found([*CDK_DEPLOYER, bucket])) == 2
 
 

@@ -205,8 +205,8 @@ def test_a_negated_subject_pins_nothing() -> None:
 
 
 def test_cognito_is_pinned_by_its_identity_pool() -> None:
-    good = web("cognito-identity.amazonaws.com",
-               {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b"}})
+    pool = "us-east-1:0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b"
+    good = web("cognito-identity.amazonaws.com", {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool}})
     assert check_trust(good, ACCOUNT, TrustRules()) == []
     (finding,) = check_trust(web("cognito-identity.amazonaws.com", None), ACCOUNT, TrustRules())
     assert "cognito-identity.amazonaws.com:aud" in finding

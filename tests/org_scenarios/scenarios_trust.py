@@ -19,6 +19,7 @@ AWS's recommended ``ArnLike aws:PrincipalArn`` condition) and "Multi-factor auth
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from .scenarios import ADMIN, EVERY_SID, INTACT, TRUST
 from .spec import PASS, Finding, Library, Scenario, Verdict
@@ -120,7 +121,7 @@ tagged("sso-mfa-guardrail-bool", """The same guardrail written with plain Bool (
 # ----------------------------------------------------------------- class 5: OIDC issuers beyond github.com
 
 
-def web(path: str, condition: dict[str, object]) -> dict[str, object]:
+def web(path: str, condition: Mapping[str, object]) -> dict[str, object]:
     return _doc({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
                  "Principal": {"Federated": f"arn:aws:iam::{A}:oidc-provider/{path}"}, "Condition": condition})
 

@@ -10,6 +10,7 @@
 * ``cdk-sst``: the same CDK deployer with SST's bootstrap bucket and /sst/ secrets writes."""
 
 import json
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -19,7 +20,7 @@ A = ACCOUNT
 CDK_ROLES = [f"arn:aws:iam::{A}:role/cdk-hnb659fds-{k}-role-{A}-us-east-1"
              for k in ("deploy", "file-publishing", "image-publishing", "lookup")]
 STACKS = f"arn:aws:cloudformation:us-east-1:{A}:stack/*"
-POLICIES = {
+POLICIES: dict[str, list[dict[str, Any]]] = {
     "lambda": [
         {"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
          "Resource": f"arn:aws:ssm:us-east-1:{A}:parameter/sst/shop/prod/*"},
