@@ -90,6 +90,20 @@ def test_a_condition_that_does_not_always_hold_keeps_a_capability_from_counting(
     assert len(grants(statement)) == 1
 
 
+@pytest.mark.parametrize("service, counts", [
+    ("cloudformation.amazonaws.com", True), ("cloudformation.*", True), ("lambda.amazonaws.com", False)])
+def test_passrole_on_every_role_to_cloudformation_is_escalation_whatever_the_condition_says(
+        service: str, counts: bool) -> None:
+    """The deployer drives CloudFormation (SST's AllowSSTDeployStacks): passing it any role
+    escalates (Rhino method 20), PassedToService condition or not."""
+    op = "StringLike" if "*" in service else "StringEquals"
+    found = grants({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                    "Condition": {op: {"iam:PassedToService": service}}})
+    assert bool(found) is counts
+    if counts:
+        assert "which its escalating request meets" in found[0]
+
+
 def test_an_unknown_account_counts_only_what_covers_every_account() -> None:
     ctx = Context(partition="aws")
     assert grants({"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "arn:aws:iam::*:role/*"}, ctx=ctx)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from .iam import Conditions, Document, Statement, TooComplex, covers, matches, overlaps
+from .iam import Conditions, Document, Statement, TooComplex, conditions_text, covers, matches, overlaps
 
 FEW: Final = 20
 """At most this many excluded patterns (NotAction, NotResource) still leave "all but a
@@ -46,6 +46,7 @@ class Capability:
     action: str
     resource: str  # the ARN pattern of every resource it must hold on ({partition}, {account})
     why: str
+    facts: tuple[tuple[str, str], ...] = ()  # (key, value) the escalating request carries
 
 
 _ROLES, _USERS = "arn:{partition}:iam::{account}:role/*", "arn:{partition}:iam::{account}:user/*"
@@ -58,7 +59,8 @@ CAPABILITIES: Final[tuple[Capability, ...]] = (
     Capability("iam:PutRolePolicy", _ROLES, "write any role's inline policy, its own included"),
     Capability("iam:UpdateAssumeRolePolicy", _ROLES, "let itself assume any role"),
     Capability("iam:PassRole", _ROLES, "pass any role to CloudFormation, which SST's own statements let it "
-               "drive (cloudformation:CreateStack), and so act as that role"),
+               "drive (cloudformation:CreateStack), and so act as that role",
+               facts=(("iam:passedtoservice", "cloudformation.amazonaws.com"),)),
     Capability("iam:AttachUserPolicy", _USERS, "attach AdministratorAccess to any user"),
     Capability("iam:PutUserPolicy", _USERS, "write any user's inline policy"),
     Capability("iam:CreateAccessKey", _USERS, "make access keys for any user"),
@@ -158,9 +160,32 @@ def _acts_on_every(resources: tuple[str, ...], not_resource: bool, required: str
         return False
 
 
+def _fact_holds(op: str, values: frozenset[str], fact: str) -> bool | None:
+    """Does a String clause hold for the request value ``fact``? None: not a String clause."""
+    base = op.split(":")[-1].removesuffix("ifexists")
+    if base in ("stringequals", "stringlike"):
+        return any(matches(v, fact) if base == "stringlike" else v == fact for v in values)
+    if base in ("stringnotequals", "stringnotlike"):
+        return not any(matches(v, fact) if base == "stringnotlike" else v == fact for v in values)
+    return None
+
+
+def _holds_for(capability: Capability, conditions: Conditions, ctx: Context) -> bool:
+    """Every clause holds on the capability's escalating request: always (as for any
+    request), or by what that request carries (PassRole to cloudformation.amazonaws.com)."""
+    facts = dict(capability.facts)
+    for op, key, values in conditions:
+        if key in facts and _fact_holds(op, values, facts[key]):
+            continue
+        if not _clause_always_holds(op, key, values, ctx):
+            return False
+    return True
+
+
 def _escalation(st: Statement, ctx: Context) -> str | None:
     """What privilege escalation ``st`` grants on every resource, described; else None."""
-    granted = [c for c in _capabilities_of(st.actions, st.not_action) if _on_every(st, c.resource, ctx)]
+    granted = [c for c in _capabilities_of(st.actions, st.not_action)
+               if _on_every(st, c.resource, ctx) and _holds_for(c, st.conditions, ctx)]
     if not granted:
         return None
     named = "; ".join(f"{c.action} on {c.resource.format(partition=ctx.partition, account=ctx.account or '*')}"
@@ -251,16 +276,15 @@ def administrator_grants(documents: Iterable[Document], ctx: Context) -> list[Ad
             if st.effect != "Allow":
                 continue
             condition = _conditions_hold(st.conditions, ctx)
-            if condition is None:
-                continue
-            actions = _every_action(st)
+            actions = _every_action(st) if condition is not None else None
             resources = _every_resource(st, ctx) if actions is not None else None
             escalation = None if resources is not None and not st.not_action else _escalation(st, ctx)
             if escalation is not None:
-                why = escalation
+                why = escalation + (condition or "" if condition is not None else
+                                    f", under {conditions_text(st.conditions)}, which its escalating request meets")
             elif actions is not None and resources is not None:
-                why = f"{actions} {resources}"
+                why = f"{actions} {resources}{condition}"
             else:
                 continue
-            out.append(AdminGrant(doc.name or "a policy", st.label, f"{why}{condition}"))
+            out.append(AdminGrant(doc.name or "a policy", st.label, why))
     return out

@@ -204,6 +204,13 @@ guarded("admin-passrole-star", _CAP + """Allow iam:PassRole on *: the deployer c
     role to a stack and act as it (method 20): administrator access.""",
         _doc({"Sid": "PassAnything", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}),
         admin("iam:PassRole"))
+guarded("admin-passrole-star-to-cloudformation", _CAP + """Allow iam:PassRole on * only when
+    iam:PassedToService is cloudformation.amazonaws.com (it looks restricted): the deployer drives
+    CloudFormation, so it passes any role to a stack it creates (method 20), which is exactly the
+    request the condition allows: administrator access.""",
+        _doc({"Sid": "PassToStacks", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+              "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}}),
+        admin("iam:PassRole", "which its escalating request meets"))
 guarded("admin-assume-any-role", _CAP + """Allow sts:AssumeRole on arn:aws:iam::*:role/*: every
     role whose trust names this account (an administrators' role among them) is one call
     away: administrator access.""",
