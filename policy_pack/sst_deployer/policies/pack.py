@@ -145,8 +145,10 @@ POLICIES: Final[list[StackValidationPolicy]] = [
     StackValidationPolicy(
         name="sst-deployer-administrator-only-in-sandboxes",
         description=(
-            "The administrator strategy (or AdministratorAccess on a deployer) only on stacks "
-            "whose names match sandboxStacks: personal sandbox accounts, as SST's IAM page advises."
+            "The administrator strategy, or administrator access however spelled (every action on every "
+            "resource, all but a few, or a privilege-escalation capability such as iam:PassRole, role policy "
+            "writes or sts:AssumeRole on every role), only on stacks whose names match sandboxStacks: personal "
+            "sandbox accounts, as SST's IAM page advises."
         ),
         validate=_validate(rules.administrator_only_in_sandboxes),
         enforcement_level=EnforcementLevel.MANDATORY,
@@ -165,21 +167,24 @@ POLICIES: Final[list[StackValidationPolicy]] = [
         name="sst-deployer-trust",
         description=(
             "Only the intended principals may assume a deployer: no Principal \"*\", no bare "
-            "account-wide trust without a condition, MFA for people, GitHub OIDC subjects pinned "
-            "to a repository, an external ID for other accounts."
+            "account-wide trust without a condition, MFA wherever IAM users can match (Identity Center "
+            "and other role sessions cannot present it), every OIDC issuer's subject claim pinned to "
+            "one project or repository, an external ID for other accounts."
         ),
         validate=_validate(_ignore_stack(rules.trust)),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(
             properties={
                 "requireMfa": {"type": "boolean", "default": True,
-                               "description": "Users and account roots must assume deployers with MFA."},
+                               "description": "Trust statements IAM users can match must require MFA."},
                 "trustedAccounts": {"type": "array", "items": {"type": "string", "pattern": "^\\d{12}$"},
                                     "default": [],
                                     "description": "Other accounts of the organisation, "
                                                    "trusted without an external ID."},
                 "allowRepositoryWildcards": {"type": "boolean", "default": False,
-                                             "description": "Allow GitHub subjects such as repo:acme/*."},
+                                             "description": "Allow a wildcard in the project or repository of an OIDC "
+                                                            "subject (repo:acme/*, project_path:acme/*), never in "
+                                                            "its owner."},
             }
         ),
     ),
