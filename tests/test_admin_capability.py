@@ -104,6 +104,17 @@ def test_passrole_on_every_role_to_cloudformation_is_escalation_whatever_the_con
         assert "which its escalating request meets" in found[0]
 
 
+@pytest.mark.parametrize("value, counts", [
+    ("${aws:PrincipalAccount}", True), ("${AWS:principalaccount}", True), (ACCOUNT, True),
+    ("999999999999", False)])
+def test_own_account_resources_only_still_escalate(value: str, counts: bool) -> None:
+    found = grants({"Effect": "Allow", "Action": "*", "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:ResourceAccount": value}}})
+    assert bool(found) is counts
+    assert grants({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {
+        "aws:ResourceAccount": value}}}, ctx=Context(partition="aws")) == []  # account unknown: not proven
+
+
 def test_an_unknown_account_counts_only_what_covers_every_account() -> None:
     ctx = Context(partition="aws")
     assert grants({"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "arn:aws:iam::*:role/*"}, ctx=ctx)

@@ -26,6 +26,7 @@ are present in every request).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -170,12 +171,20 @@ def _fact_holds(op: str, values: frozenset[str], fact: str) -> bool | None:
     return None
 
 
+_PRINCIPAL_ACCOUNT: Final = re.compile(r"\$\{aws:principalaccount\}", re.IGNORECASE)
+
+
 def _holds_for(capability: Capability, conditions: Conditions, ctx: Context) -> bool:
     """Every clause holds on the capability's escalating request: always (as for any
-    request), or by what that request carries (PassRole to cloudformation.amazonaws.com)."""
-    facts = dict(capability.facts)
+    request), or by what that request carries: PassRole to cloudformation.amazonaws.com;
+    and, on the role's own account's resources, ``aws:ResourceAccount`` its account
+    (``${aws:PrincipalAccount}`` resolved to it: IAM User Guide, policy variables)."""
+    facts = {k: v.format(account=ctx.account) for k, v in capability.facts}
+    if ctx.account:
+        facts.setdefault("aws:resourceaccount", ctx.account)
     for op, key, values in conditions:
-        if key in facts and _fact_holds(op, values, facts[key]):
+        resolved = frozenset(_PRINCIPAL_ACCOUNT.sub(ctx.account, v) if ctx.account else v for v in values)
+        if key in facts and _fact_holds(op, resolved, facts[key]):
             continue
         if not _clause_always_holds(op, key, values, ctx):
             return False

@@ -353,12 +353,14 @@ _admin("notaction-passrole", """Allow NotAction iam:PassRole on *: every action 
        _st("AlmostEverything", "Allow", NotAction="iam:PassRole"), Verdict((Finding(("deployer",), (), ADMIN),)))
 _admin("principal-account-variable", """Allow * on * under StringEquals aws:ResourceAccount
     "${aws:PrincipalAccount}": every action on the role's own account's resources, which is administrator access of the
-    account (policy variables resolve in condition values, IAM User Guide, policy variables)
-    wherever the resource's account is known; not counted as always holding (calls on "*" or
-    other accounts' resources do not hold): least-privilege, not the administrator rule.""",
+    account (policy variables resolve in condition values, IAM User Guide, policy variables).
+    The condition does not hold on every request (calls on "*" or other accounts' resources), but
+    it holds on the escalating ones: iam:PutRolePolicy, iam:PassRole... on the account's own roles
+    carry aws:ResourceAccount = the account (issue 15 class 6, administrator by capability; this
+    passed before): administrator access.""",
        _st("OwnAccount", "Allow", Action="*",
            condition={"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}),
-       PASS)
+       Verdict((Finding(("deployer",), ("which its escalating request meets",), ADMIN),)))
 
 
 # ----------------------------------------------------------------- trust: roles and other accounts
