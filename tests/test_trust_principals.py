@@ -224,3 +224,24 @@ def test_a_wildcard_in_the_owner_is_never_pinned(owner: str, project: str) -> No
                                    (TFC, "app.terraform.io:sub", f"organization:{owner}:project:{project}:*")):
         rules = TrustRules(allow_repository_wildcards=True)
         assert check_trust(web(provider, {"StringLike": {key: subject}}), ACCOUNT, rules)
+
+
+ARNS = st.sampled_from([SSO, SSO_REGION, f"arn:aws:iam::{ACCOUNT}:role/*", f"arn:aws:iam::{ACCOUNT}:role/ci",
+                        f"arn:aws:iam::{ACCOUNT}:user/*", f"arn:aws:iam::{ACCOUNT}:*", "*"])
+
+
+@given(arns=st.lists(ARNS, min_size=1, max_size=3, unique=True), op=st.sampled_from(["ArnLike", "StringLike"]),
+       mfa=st.booleans())
+def test_the_trust_rule_and_the_sessions_agree_on_mfa(arns: list[str], op: str, mfa: bool) -> None:
+    """What check_trust asks and what the deployer's sessions carry (context.py) come from
+    one judgement: MFA is demanded exactly where users can match and the statement lacks
+    it; those sessions then carry MFA false; Identity Center-only ones carry no key."""
+    condition: dict[str, Any] = {op: {"aws:PrincipalArn": arns}}
+    if mfa:
+        condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
+    doc = trust({"AWS": ROOT}, condition)
+    who = kinds(ROOT, condition)
+    demanded = any("without MFA" in f for f in check_trust(doc, ACCOUNT, TrustRules()))
+    (session,) = principal_context(doc, {}, ACCOUNT).sessions
+    assert demanded is (USER in who and not mfa)
+    assert session.mfa is (True if mfa else None if who <= {SSO_ROLE} and who else False)
