@@ -1,5 +1,5 @@
 """Issue 15 classes 3, 5, 6, 7 (tests/org_scenarios/scenarios_trust.py) through the analyzer
-protocol in every shape, cross-checked by the brute-force evaluator where they state losses,
+protocol in the four shapes of ``spec.SHAPES``, a fresh pack process per run, cross-checked by the brute-force evaluator where they state losses,
 with the machinery of test_org_scenarios."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import test_org_scenarios as base
-from analyzer import Analyzer
 from org_scenarios import bruteforce
+from org_scenarios.engine import FreshPacks
 from org_scenarios.scenarios_trust import TRUST_ROUND
 from org_scenarios.spec import needs, sst_context
 from org_scenarios.world import end_state
@@ -20,7 +20,7 @@ SCENARIOS = TRUST_ROUND.scenarios
 
 
 @pytest.mark.parametrize("scenario_id, shape", base.cases(SCENARIOS))
-def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
+def test_the_pack_gives_the_reasoned_verdict(packs: FreshPacks, scenario_id: str, shape: str,
                                              standalone_pack_dir: Path) -> None:
     base.give_verdict(SCENARIOS[scenario_id], shape, packs, standalone_pack_dir)
 
