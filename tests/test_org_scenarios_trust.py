@@ -1,6 +1,7 @@
 """Issue 15 classes 3, 5, 6, 7 (tests/org_scenarios/scenarios_trust.py) through the analyzer
-protocol in the four shapes of ``spec.SHAPES``, a fresh pack process per run, cross-checked by the brute-force evaluator where they state losses,
-with the machinery of test_org_scenarios."""
+protocol in the four shapes of ``spec.SHAPES``, a fresh pack process per run, cross-checked
+by the brute-force evaluator where they state losses, with the machinery of
+test_org_scenarios."""
 
 from __future__ import annotations
 
