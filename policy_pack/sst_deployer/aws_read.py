@@ -1,0 +1,175 @@
+"""Read IAM roles from AWS into plain data, for ``sst-deployer audit``. Read-only.
+
+The one module that talks to AWS, and the only one that imports boto3 (lazily, inside
+functions: ``pip install './policy_pack[audit]'``); the policy pack never imports it.
+Every list is paginated, the client retries with botocore's ``standard`` mode, and an
+``AccessDenied`` is raised as :class:`ReadDenied` naming the IAM permission it needs
+(:data:`READ_PERMISSIONS` lists them all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import unquote
+
+READ_PERMISSIONS: Final = {
+    "GetRole": "iam:GetRole",
+    "ListRoles": "iam:ListRoles",
+    "ListAttachedRolePolicies": "iam:ListAttachedRolePolicies",
+    "ListRolePolicies": "iam:ListRolePolicies",
+    "GetRolePolicy": "iam:GetRolePolicy",
+    "GetPolicy": "iam:GetPolicy",
+    "GetPolicyVersion": "iam:GetPolicyVersion",
+}
+"""Each IAM API call the audit makes, and the permission it needs (Service Authorization
+Reference, list_awsidentityandaccessmanagementiam.html)."""
+
+RETRIES: Final = {"mode": "standard", "max_attempts": 5}
+"""botocore's standard retry mode: throttling and transient errors, with backoff."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A policy document as AWS holds it; ``arn`` None for an inline policy."""
+
+    name: str
+    document: Any
+    arn: str | None = None
+
+    @property
+    def aws_managed(self) -> bool:
+        return self.arn is not None and ":iam::aws:policy/" in self.arn
+
+    @property
+    def label(self) -> str:
+        if self.arn is None:
+            return f"inline policy {self.name!r}"
+        return f"AWS managed policy {self.name}" if self.aws_managed else f"managed policy {self.name!r} ({self.arn})"
+
+
+@dataclass(frozen=True)
+class Role:
+    """What decides what a role may do: trust, tags, boundary, managed and inline policies."""
+
+    arn: str
+    name: str
+    trust: Any
+    tags: dict[str, str]
+    attached: tuple[Policy, ...] = ()
+    inline: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+
+    @property
+    def account(self) -> str:
+        return self.arn.split(":")[4]
+
+    @property
+    def partition(self) -> str:
+        return self.arn.split(":")[1]
+
+
+class ReadDenied(Exception):
+    """AWS refused a read: which call, on what, and the permission that allows it."""
+
+    def __init__(self, operation: str, target: str, code: str, message: str) -> None:
+        self.operation, self.target, self.code = operation, target, code
+        self.permission = READ_PERMISSIONS.get(operation, f"iam:{operation}")
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if self.code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+            return (f"{self.operation} on {self.target} was denied ({self.code}): the credentials need "
+                    f"{self.permission} on it (every permission the audit needs is in the README, "
+                    "\"Already have a deployer?\")")
+        if self.code == "NoSuchEntity":
+            return f"{self.operation}: {self.target} does not exist in this account ({super().__str__()})"
+        return f"{self.operation} on {self.target} failed ({self.code}): {super().__str__()}"
+
+
+class NoCredentials(Exception):
+    """boto3 found no credentials, or no such profile."""
+
+
+def client(profile: str | None = None, region: str | None = None) -> Any:
+    """An IAM client with standard retries. AWS_ENDPOINT_URL_IAM (botocore) points it elsewhere."""
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+
+    try:
+        session = boto3.Session(profile_name=profile, region_name=region)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise NoCredentials(str(exc)) from None
+    return session.client("iam", config=botocore.config.Config(retries=RETRIES))  # type: ignore[arg-type]
+
+
+def _call(operation: str, target: str, fn: Any, **kwargs: Any) -> Any:
+    import botocore.exceptions
+
+    try:
+        return fn(**kwargs)
+    except botocore.exceptions.ClientError as exc:
+        err = exc.response.get("Error", {})
+        raise ReadDenied(operation, target, str(err.get("Code", "")), str(err.get("Message", exc))) from None
+    except botocore.exceptions.NoCredentialsError as exc:
+        raise NoCredentials(str(exc)) from None
+    except botocore.exceptions.BotoCoreError as exc:
+        raise ReadDenied(operation, target, type(exc).__name__, str(exc)) from None
+
+
+def _pages(iam: Any, operation: str, target: str, method: str, key: str, **kwargs: Any) -> Iterator[Any]:
+    paginator = iam.get_paginator(method)
+    pages = _call(operation, target, lambda: iter(paginator.paginate(**kwargs)))
+    while True:
+        page = _call(operation, target, lambda: next(pages, None))
+        if page is None:
+            return
+        yield from page.get(key, [])
+
+
+def _document(raw: Any) -> Any:
+    """boto3 decodes policy documents to objects; a string is URL-encoded JSON text."""
+    return unquote(raw) if isinstance(raw, str) else raw
+
+
+@dataclass
+class Reader:
+    """Reads roles with one client; managed policies read once per ARN."""
+
+    iam: Any
+    _policies: dict[str, Policy] = field(default_factory=dict)
+
+    def role_names(self) -> Iterator[str]:
+        """Every role in the account (ListRoles, paginated)."""
+        for role in _pages(self.iam, "ListRoles", "the account's roles", "list_roles", "Roles"):
+            yield str(role["RoleName"])
+
+    def managed(self, arn: str, name: str) -> Policy:
+        """A managed policy's default version (customer or AWS managed alike: by content)."""
+        if arn not in self._policies:
+            meta = _call("GetPolicy", arn, self.iam.get_policy, PolicyArn=arn)["Policy"]
+            version = _call("GetPolicyVersion", arn, self.iam.get_policy_version, PolicyArn=arn,
+                            VersionId=meta["DefaultVersionId"])["PolicyVersion"]
+            self._policies[arn] = Policy(name or str(meta.get("PolicyName", arn)), _document(version["Document"]), arn)
+        return self._policies[arn]
+
+    def role(self, name: str) -> Role:
+        raw = _call("GetRole", f"role {name}", self.iam.get_role, RoleName=name)["Role"]
+        target = f"role {name}"
+        attached = tuple(
+            self.managed(str(p["PolicyArn"]), str(p["PolicyName"]))
+            for p in _pages(self.iam, "ListAttachedRolePolicies", target, "list_attached_role_policies",
+                            "AttachedPolicies", RoleName=name))
+        inline = tuple(
+            Policy(policy, _document(_call("GetRolePolicy", f"inline policy {policy} of {target}",
+                                           self.iam.get_role_policy, RoleName=name,
+                                           PolicyName=policy)["PolicyDocument"]))
+            for policy in list(_pages(self.iam, "ListRolePolicies", target, "list_role_policies", "PolicyNames",
+                                      RoleName=name)))
+        boundary_arn = (raw.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        boundary = self.managed(str(boundary_arn), "") if boundary_arn else None
+        tags = {str(t["Key"]): str(t["Value"]) for t in raw.get("Tags") or []}
+        return Role(str(raw["Arn"]), str(raw["RoleName"]), _document(raw.get("AssumeRolePolicyDocument")), tags,
+                    attached, inline, boundary)
