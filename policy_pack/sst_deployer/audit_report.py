@@ -71,11 +71,14 @@ def as_text(v: Verdict, fix_out: str | None = None) -> str:
         if not failures:
             lines.append(f"  sst {command:<9} ok")
             continue
-        lines.append(f"  sst {command:<9} FAILS: {len(failures)} call{'s' if len(failures) != 1 else ''} denied")
-        for f in failures[:_SHOWN]:
-            lines.append(f"      {f.requirement.describe()} [{f.requirement.sid}]: {f.reason}")
-        if len(failures) > _SHOWN:
-            lines.append(f"      ... and {len(failures) - _SHOWN} more (--format json lists them all)")
+        actions = ", ".join(dict.fromkeys(f.requirement.action for f in failures))
+        lines.append(f"  sst {command:<9} FAILS: {actions}")
+    if v.failures:
+        lines += ["", f"  denied ({len(v.failures)}), and the statement or Deny at fault:"]
+        for f in v.failures[:_SHOWN * 4]:
+            lines.append(f"    - {f.requirement.describe()} [{f.requirement.sid}]: {f.reason}")
+        if len(v.failures) > _SHOWN * 4:
+            lines.append(f"    ... and {len(v.failures) - _SHOWN * 4} more (--format json lists them all)")
     if v.risks:
         lines += ["", f"  may fail ({len(v.risks)}): a condition the request decides"]
         lines += [f"      {r.requirement.describe()}: {r.what}, {r.statement} of {r.document}" for r in v.risks[:_SHOWN]]

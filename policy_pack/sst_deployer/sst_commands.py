@@ -15,6 +15,7 @@ region that is not bootstrapped yet, the first command also runs ``sst bootstrap
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -29,6 +30,7 @@ class Need:
     sid: str
     actions: tuple[str, ...] | None
     source: str
+    startup: bool = False  # the bootstrap check every command makes: not what the command is for
 
 
 COMMANDS: Final = ("bootstrap", "deploy", "secrets", "diff", "remove", "dev", "bind", "console")
@@ -44,8 +46,8 @@ _MONITOR = ("cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents
 def _startup(command: str) -> tuple[Need, ...]:
     """The bootstrap check every command makes first."""
     src = "packages/sst/src/bootstrap.ts useBootstrap: DescribeStacks on the toolkit and bootstrap stacks"
-    return (Need(command, "AllowCDKManageToolkitStack", _CHECK, src),
-            Need(command, "AllowSSTManageBootstrapStack", _CHECK, src))
+    return (Need(command, "AllowCDKManageToolkitStack", _CHECK, src, startup=True),
+            Need(command, "AllowSSTManageBootstrapStack", _CHECK, src, startup=True))
 
 
 def _deploys(command: str) -> tuple[Need, ...]:
@@ -127,9 +129,19 @@ TABLE: Final[tuple[Need, ...]] = (
 )
 
 
+def _sends(need: Need, req: Requirement) -> bool:
+    return need.sid == req.sid and (need.actions is None or req.action.lower() in (a.lower() for a in need.actions))
+
+
 def commands_of(req: Requirement) -> tuple[str, ...]:
     """The SST commands that send ``req`` (in :data:`COMMANDS` order)."""
-    action = req.action.lower()
-    found = {n.command for n in TABLE
-             if n.sid == req.sid and (n.actions is None or action in (a.lower() for a in n.actions))}
+    found = {n.command for n in TABLE if _sends(n, req)}
+    return tuple(c for c in COMMANDS if c in found)
+
+
+def commands_used(requirements: Iterable[Requirement]) -> tuple[str, ...]:
+    """The commands these requirements serve beyond the startup check: ``bind`` only with
+    the bind feature, ``console`` only with a Console feature, ``dev``... (COMMANDS order)."""
+    reqs = list(requirements)
+    found = {n.command for n in TABLE if not n.startup and any(_sends(n, r) for r in reqs)}
     return tuple(c for c in COMMANDS if c in found)

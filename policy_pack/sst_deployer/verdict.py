@@ -19,7 +19,7 @@ from .aws_read import Role
 from .iam import Document, PolicyDocumentError, parse_document
 from .permissions import Requirement, calls, spelled_conditions
 from .settings import DeployerSettings
-from .sst_commands import COMMANDS, commands_of
+from .sst_commands import commands_of, commands_used
 from .trust import TrustRules, check_trust, principal_context
 
 NO_ALLOW: Final = "no Allow grants it"
@@ -59,11 +59,7 @@ class Verdict:
 
     def commands(self) -> list[tuple[str, list[Failure]]]:
         """Each SST command the settings use, with the failures it would hit."""
-        return [(c, [f for f in self.failures if c in f.commands]) for c in COMMANDS if c in self._used]
-
-    @property
-    def _used(self) -> frozenset[str]:
-        return frozenset(c for req in calls(self.settings) for c in commands_of(req))
+        return [(c, [f for f in self.failures if c in f.commands]) for c in commands_used(calls(self.settings))]
 
 
 def _parsed(role: Role) -> tuple[tuple[Document, ...], Document | None, list[str]]:
