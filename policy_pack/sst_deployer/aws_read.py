@@ -15,6 +15,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 READ_PERMISSIONS: Final = {
+    "GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails",
     "GetRole": "iam:GetRole",
     "ListRoles": "iam:ListRoles",
     "ListAttachedRolePolicies": "iam:ListAttachedRolePolicies",
@@ -93,7 +94,8 @@ class NoCredentials(Exception):
 
 
 def client(profile: str | None = None, region: str | None = None) -> Any:
-    """An IAM client with standard retries. AWS_ENDPOINT_URL_IAM (botocore) points it elsewhere."""
+    """An IAM client with standard retries. ``region`` (default: the profile's, else us-east-1)
+    picks the partition; AWS_ENDPOINT_URL_IAM (botocore) points it elsewhere."""
     import boto3
     import botocore.config
     import botocore.exceptions
@@ -102,7 +104,9 @@ def client(profile: str | None = None, region: str | None = None) -> Any:
         session = boto3.Session(profile_name=profile, region_name=region)
     except botocore.exceptions.ProfileNotFound as exc:
         raise NoCredentials(str(exc)) from None
-    return session.client("iam", config=botocore.config.Config(retries=RETRIES))  # type: ignore[arg-type]
+    # IAM is global; its endpoint is the partition's, so any region of it will do.
+    return session.client("iam", region_name=session.region_name or "us-east-1",
+                          config=botocore.config.Config(retries=RETRIES))  # type: ignore[arg-type]
 
 
 def _call(operation: str, target: str, fn: Any, **kwargs: Any) -> Any:
@@ -145,6 +149,32 @@ class Reader:
         """Every role in the account (ListRoles, paginated)."""
         for role in _pages(self.iam, "ListRoles", "the account's roles", "list_roles", "Roles"):
             yield str(role["RoleName"])
+
+    def account_roles(self) -> list[Role]:
+        """Every role with its tags, inline and customer managed policies, in a few calls
+        (GetAccountAuthorizationDetails, paginated): enough to tell deployers apart. AWS
+        managed policies are left out (their documents are not in the answer), and so is
+        the boundary: read a deployer again with :meth:`role` to judge it."""
+        roles: list[dict[str, Any]] = []
+        documents: dict[str, Any] = {}
+        for page in _call("GetAccountAuthorizationDetails", "the account", lambda: list(
+                self.iam.get_paginator("get_account_authorization_details").paginate(
+                    Filter=["Role", "LocalManagedPolicy"]))):
+            roles.extend(page.get("RoleDetailList", []))
+            for policy in page.get("Policies", []):
+                default = next((v for v in policy.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None)
+                if default is not None:
+                    documents[str(policy["Arn"])] = _document(default.get("Document"))
+        out = []
+        for raw in roles:
+            attached = tuple(Policy(str(p["PolicyName"]), documents[str(p["PolicyArn"])], str(p["PolicyArn"]))
+                             for p in raw.get("AttachedManagedPolicies", []) if str(p["PolicyArn"]) in documents)
+            inline = tuple(Policy(str(p["PolicyName"]), _document(p.get("PolicyDocument")))
+                           for p in raw.get("RolePolicyList", []))
+            tags = {str(t["Key"]): str(t["Value"]) for t in raw.get("Tags") or []}
+            out.append(Role(str(raw["Arn"]), str(raw["RoleName"]), _document(raw.get("AssumeRolePolicyDocument")),
+                            tags, attached, inline))
+        return out
 
     def managed(self, arn: str, name: str) -> Policy:
         """A managed policy's default version (customer or AWS managed alike: by content)."""
