@@ -1,7 +1,7 @@
 """``sst-deployer audit`` against moto in server mode: roles made with boto3 as people make them.
 
-moto runs with AWS's managed policies loaded (MOTO_IAM_LOAD_MANAGED_POLICIES), so
-AdministratorAccess is read by content like any other policy. moto does not enforce
+The AdministratorAccess test runs on a moto with AWS's managed policies loaded
+(MOTO_IAM_LOAD_MANAGED_POLICIES), so it is read by content like any other policy. moto does not enforce
 IAM's quota of 10 managed policies per role (12 attach fine), and it pages
 ListAttachedRolePolicies and ListRoles but not ListRolePolicies: tests/iam_proxy.py pages
 that one, and answers AccessDenied where a test says.
@@ -50,6 +50,7 @@ PAGE_GAPS_2_48 = {
 
 @pytest.fixture(scope="module")
 def moto_with_managed_policies() -> Iterator[str]:
+    """moto with AWS's managed policies loaded (4 s a reset here): for AdministratorAccess only."""
     port = local_aws.free_port()
     proc = local_aws.start("127.0.0.1", port, command=(
         "env", "MOTO_IAM_LOAD_MANAGED_POLICIES=true", sys.executable, "-m", "moto.server"))
@@ -57,13 +58,11 @@ def moto_with_managed_policies() -> Iterator[str]:
     local_aws.stop(proc)
 
 
-@pytest.fixture
-def aws(moto_with_managed_policies: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """A fresh moto account; the audit's boto3 pointed at it (AWS_ENDPOINT_URL_IAM)."""
+def _account(url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A fresh moto account at ``url``; the audit's boto3 pointed at it (AWS_ENDPOINT_URL_IAM)."""
     import boto3
 
-    url = moto_with_managed_policies
-    urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset", method="POST"), timeout=30)
+    urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset", method="POST"), timeout=60)
     for key, value in {"AWS_ENDPOINT_URL_IAM": url, "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_CONFIG_FILE": str(tmp_path / "none"),
                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
@@ -71,6 +70,16 @@ def aws(moto_with_managed_policies: str, monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return boto3.client("iam", endpoint_url=url, region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    return _account(moto_endpoint, monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def aws_managed(moto_with_managed_policies: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    return _account(moto_with_managed_policies, monkeypatch, tmp_path)
 
 
 def audit(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -221,8 +230,8 @@ def test_a_boundary_without_s3_fails_every_s3_call_outside_the_boundary(aws: Any
     assert "deploy" in failing(data) and "diff" not in failing(data)
 
 
-def test_administrator_access_suffices_but_is_reported_and_strict_fails_it(aws: Any, capsys: Any) -> None:
-    make_role(aws, "sst-admin", aws_managed=["arn:aws:iam::aws:policy/AdministratorAccess"])
+def test_administrator_access_suffices_but_is_reported_and_strict_fails_it(aws_managed: Any, capsys: Any) -> None:
+    make_role(aws_managed, "sst-admin", aws_managed=["arn:aws:iam::aws:policy/AdministratorAccess"])
     code, data = report(capsys, "--role-name", "sst-admin", "--region", "us-east-1")
     role = data["roles"][0]
     assert code == 0 and role["failures"] == []
