@@ -15,11 +15,11 @@ region that is not bootstrapped yet, the first command also runs ``sst bootstrap
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .permissions import Requirement
+from .permissions import Requirement, calls
+from .settings import DeployerSettings
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,13 @@ def commands_of(req: Requirement) -> tuple[str, ...]:
     return tuple(c for c in COMMANDS if c in found)
 
 
-def commands_used(requirements: Iterable[Requirement]) -> tuple[str, ...]:
-    """The commands these requirements serve beyond the startup check: ``bind`` only with
-    the bind feature, ``console`` only with a Console feature, ``dev``... (COMMANDS order)."""
-    reqs = list(requirements)
+FEATURE_OF: Final = {"secrets": "secrets", "bind": "bind"}
+"""Commands that exist only with a feature (settings.FEATURES) on."""
+
+
+def commands_used(settings: DeployerSettings) -> tuple[str, ...]:
+    """The commands a deployer with ``settings`` serves: ``secrets`` and ``bind`` with their
+    features, ``console`` with a Console feature (rdsMigrations, console), in COMMANDS order."""
+    reqs = calls(settings)
     found = {n.command for n in TABLE if not n.startup and any(_sends(n, r) for r in reqs)}
-    return tuple(c for c in COMMANDS if c in found)
+    return tuple(c for c in COMMANDS if c in found and (c not in FEATURE_OF or FEATURE_OF[c] in settings.features))

@@ -17,7 +17,7 @@ from . import admin
 from .audit import Excess, Loss, Risk, excess, losses
 from .aws_read import Role
 from .iam import Document, PolicyDocumentError, parse_document
-from .permissions import Requirement, calls, spelled_conditions
+from .permissions import Requirement, spelled_conditions
 from .settings import DeployerSettings
 from .sst_commands import commands_of, commands_used
 from .trust import TrustRules, check_trust, principal_context
@@ -59,7 +59,7 @@ class Verdict:
 
     def commands(self) -> list[tuple[str, list[Failure]]]:
         """Each SST command the settings use, with the failures it would hit."""
-        return [(c, [f for f in self.failures if c in f.commands]) for c in commands_used(calls(self.settings))]
+        return [(c, [f for f in self.failures if c in f.commands]) for c in commands_used(self.settings)]
 
 
 def _parsed(role: Role) -> tuple[tuple[Document, ...], Document | None, list[str]]:
@@ -86,6 +86,7 @@ def judge(role: Role, settings: DeployerSettings, settings_from: str, strategy: 
     identity, boundary, invalid = _parsed(role)
     principal = principal_context(role.trust, role.tags, role.account, role.partition, role.arn)
     lost, risks = losses(settings, identity, boundary, principal)
+    used = commands_used(settings)
     sessions = principal.sessions
     ctx = admin.Context(partition=role.partition, account=role.account, role_arn=role.arn,
                         mfa_always=bool(sessions) and all(s.mfa for s in sessions))
@@ -93,7 +94,8 @@ def judge(role: Role, settings: DeployerSettings, settings_from: str, strategy: 
     extra = () if strategy == "administrator" or grants else excess(settings, identity)
     return Verdict(
         role=role, settings=settings, settings_from=settings_from, strategy=strategy,
-        failures=tuple(Failure(x.requirement, x.reason, commands_of(x.requirement)) for x in lost),
+        failures=tuple(Failure(x.requirement, x.reason, tuple(c for c in commands_of(x.requirement) if c in used))
+                       for x in lost),
         risks=risks, excess=extra, administrator=tuple(str(g) for g in grants),
         trust=tuple(check_trust(role.trust, role.account, trust_rules or TrustRules())),
         invalid=tuple(invalid), documents=tuple(d.name for d in identity)
