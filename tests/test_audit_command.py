@@ -428,3 +428,29 @@ def test_the_json_report_keeps_its_schema(aws: Any, capsys: Any) -> None:
     # commands point into failures by index
     deploy = next(c for c in role["commands"] if c["command"] == "deploy")
     assert {role["failures"][i]["action"] for i in deploy["failures"]} == {a for a, _ in PAGE_GAPS_2_49}
+
+
+# ------------------------------------------------------------------ the README stays true
+
+
+def _readme_section() -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split("## Already have a deployer?", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readmes_sample_report_is_the_commands_real_output(
+        aws: Any, capsys: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    iam = aws
+    iam.create_role(RoleName="sst-deployer", AssumeRolePolicyDocument=json.dumps(TRUST))
+    arn = iam.create_policy(PolicyName="sst-iam-page", PolicyDocument=json.dumps(PAGE))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="sst-deployer", PolicyArn=arn)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = audit(capsys, "--role-name", "sst-deployer", "--region", "us-east-1", "--fix-out", "fix.json")
+    sample = _readme_section().split("```text\n", 1)[1].split("\n```", 1)[0]
+    assert code == 1 and out.rstrip("\n") == sample
+    assert "sst-deployer audit --role-name sst-deployer --region us-east-1 --fix-out fix.json" in _readme_section()
+
+
+def test_the_readmes_read_policy_lists_every_permission_the_audit_uses() -> None:
+    policy = json.loads(_readme_section().split("```json\n", 1)[1].split("\n```", 1)[0])
+    assert policy["Statement"][0]["Action"] == sorted(set(READ_PERMISSIONS.values()))
