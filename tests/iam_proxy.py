@@ -69,7 +69,7 @@ def _handler(state: ProxyState) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             params = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
             action = params.get("Action", "")

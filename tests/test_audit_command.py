@@ -13,7 +13,7 @@ import copy
 import json
 import sys
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +95,8 @@ def report(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[st
     return code, data
 
 
-def make_role(iam: Any, name: str, *, managed: list[dict[str, Any]] = (), inline: dict[str, Any] | None = None,
-              aws_managed: list[str] = (), boundary: dict[str, Any] | None = None,
+def make_role(iam: Any, name: str, *, managed: Sequence[dict[str, Any]] = (), inline: dict[str, Any] | None = None,
+              aws_managed: Sequence[str] = (), boundary: dict[str, Any] | None = None,
               tags: dict[str, str] | None = None) -> str:
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST),
                     Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
@@ -236,7 +236,8 @@ def test_administrator_access_suffices_but_is_reported_and_strict_fails_it(aws_m
     role = data["roles"][0]
     assert code == 0 and role["failures"] == []
     assert role["documents"] == ["AWS managed policy AdministratorAccess"]
-    assert role["administrator"] == ['statement #1 of AWS managed policy AdministratorAccess allows every action on "*"']
+    assert role["administrator"] == [
+        'statement #1 of AWS managed policy AdministratorAccess allows every action on "*"']
     assert report(capsys, "--role-name", "sst-admin", "--region", "us-east-1", "--strict")[0] == 1
 
 

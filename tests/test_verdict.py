@@ -93,6 +93,6 @@ def test_the_pages_policy_lacks_the_calls_the_page_leaves_out() -> None:
     page = json.loads(json.dumps(PAGE).replace("112233445566", ACCOUNT))
     verdict = judge(role(page), DeployerSettings(account=ACCOUNT, regions=("us-east-1",)), "flags")
     assert {(f.requirement.sid, f.requirement.action) for f in verdict.failures} == {
-        ("AllowSSTCheckCDKBootstrapVersion", "ssm:GetParameter"), ("AllowSSTDeployStacks", "cloudformation:CreateStack"),
-        ("AllowSSTDeployStacks", "cloudformation:UpdateStack"), ("AllowSSTListStackImports", "cloudformation:ListImports"),
-        ("AllowSSTReadStackTemplates", "s3:GetObject")}
+        ("AllowSSTCheckCDKBootstrapVersion", "ssm:GetParameter"),
+        ("AllowSSTDeployStacks", "cloudformation:CreateStack"), ("AllowSSTDeployStacks", "cloudformation:UpdateStack"),
+        ("AllowSSTListStackImports", "cloudformation:ListImports"), ("AllowSSTReadStackTemplates", "s3:GetObject")}

@@ -81,7 +81,8 @@ def as_text(v: Verdict, fix_out: str | None = None) -> str:
             lines.append(f"    ... and {len(v.failures) - _SHOWN * 4} more (--format json lists them all)")
     if v.risks:
         lines += ["", f"  may fail ({len(v.risks)}): a condition the request decides"]
-        lines += [f"      {r.requirement.describe()}: {r.what}, {r.statement} of {r.document}" for r in v.risks[:_SHOWN]]
+        lines += [f"      {r.requirement.describe()}: {r.what}, {r.statement} of {r.document}"
+                  for r in v.risks[:_SHOWN]]
     if v.administrator:
         lines += ["", "  administrator access (more than SST needs; sandbox accounts only):"]
         lines += [f"      {a}" for a in v.administrator]

@@ -106,7 +106,7 @@ def client(profile: str | None = None, region: str | None = None) -> Any:
         raise NoCredentials(str(exc)) from None
     # IAM is global; its endpoint is the partition's, so any region of it will do.
     return session.client("iam", region_name=session.region_name or "us-east-1",
-                          config=botocore.config.Config(retries=RETRIES))  # type: ignore[arg-type]
+                          config=botocore.config.Config(retries=RETRIES))
 
 
 def _call(operation: str, target: str, fn: Any, **kwargs: Any) -> Any:

@@ -122,7 +122,8 @@ TABLE: Final[tuple[Need, ...]] = (
     # sst bind (packages/sst/src/cli/commands/bind.ts).
     *_startup("bind"),
     *(Need("bind", sid, None, "packages/sst/src/cli/commands/bind.ts")
-      for sid in ("AllowSSTBindReadFunctions", "AllowSSTBindDescribeServices", "AllowSSTBindAssumeServerFunctionRoles")),
+      for sid in ("AllowSSTBindReadFunctions", "AllowSSTBindDescribeServices",
+                  "AllowSSTBindAssumeServerFunctionRoles")),
     # The SST Console (optional; the page's RDS migrations row and the console feature).
     *(Need("console", sid, None, "SST IAM page (RDS migrations from the SST Console); SST Console")
       for sid in ("AllowSSTCLIManageRDSMigrations", "AllowSSTConsoleInvokeFunctions", "AllowSSTConsoleReadLogs")),

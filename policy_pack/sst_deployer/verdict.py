@@ -126,12 +126,12 @@ def fix_document(verdict: Verdict) -> dict[str, Any] | None:
         groups: dict[frozenset[str], list[str]] = {}
         for resource, actions in resources.items():
             groups.setdefault(frozenset(actions), []).append(resource)
-        for actions, arns in groups.items():
+        for action_set, arns in groups.items():
             name, n = _sid(sid), 2
             while name in used:
                 name, n = f"{_sid(sid)}{n}", n + 1
             used.add(name)
-            st: dict[str, Any] = {"Sid": name, "Effect": "Allow", "Action": sorted(actions),
+            st: dict[str, Any] = {"Sid": name, "Effect": "Allow", "Action": sorted(action_set),
                                   "Resource": sorted(arns) if len(arns) > 1 else arns[0]}
             if condition:
                 st["Condition"] = _plain(spelled.get(condition, {}))
