@@ -455,3 +455,26 @@ def test_the_readmes_sample_report_is_the_commands_real_output(
 def test_the_readmes_read_policy_lists_every_permission_the_audit_uses() -> None:
     policy = json.loads(_readme_section().split("```json\n", 1)[1].split("\n```", 1)[0])
     assert policy["Statement"][0]["Action"] == sorted(set(READ_PERMISSIONS.values()))
+
+
+# ------------------------------------------------------------------ the environment
+
+
+def test_an_unknown_profile_is_bad_input(aws: Any, capsys: Any) -> None:
+    code, _, err = audit(capsys, "--role-name", "x", "--region", "us-east-1", "--profile", "no-such-profile")
+    assert code == 2 and "--profile: The config profile (no-such-profile) could not be found" in err
+
+
+def test_no_credentials_means_the_role_could_not_be_read(
+        aws: Any, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance metadata lookup
+    code, _, err = audit(capsys, "--role-name", "x", "--region", "us-east-1")
+    assert code == 3 and "no AWS credentials: Unable to locate credentials" in err
+
+
+def test_without_boto3_the_audit_says_how_to_install_it(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)  # import boto3 raises ImportError
+    code, _, err = audit(capsys, "--role-name", "x", "--region", "us-east-1")
+    assert code == 3 and "pip install 'sst-deployer[audit]'" in err

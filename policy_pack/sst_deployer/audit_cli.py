@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .audit_report import as_json, as_text
-from .aws_read import NoCredentials, ReadDenied, Reader, Role
+from .aws_read import NoCredentials, NoSuchProfile, ReadDenied, Reader, Role
 from .iam import PolicyDocumentError, parse_document
 from .policies.lookalike import _matched as page_statements  # pure: SST page statements by Sid or content
 from .settings import DeployerSettings, InvalidSetting
@@ -149,9 +149,9 @@ def run(args: argparse.Namespace, prog: str, flag_of: Callable[[InvalidSetting],
     except ImportError:
         _error(prog, "boto3 is not installed: pip install 'sst-deployer[audit]' (or ./policy_pack[audit])")
         return EXIT_UNREADABLE
-    except NoCredentials as exc:
+    except NoSuchProfile as exc:
         _error(prog, f"--profile: {exc}")
-        return EXIT_UNREADABLE
+        return EXIT_USAGE
     outcome = _Outcome([], [])
     try:
         names = _deployer_names(reader, prog, outcome) if args.all else [target or ""]

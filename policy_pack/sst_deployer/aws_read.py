@@ -90,7 +90,11 @@ class ReadDenied(Exception):
 
 
 class NoCredentials(Exception):
-    """boto3 found no credentials, or no such profile."""
+    """boto3 found no credentials."""
+
+
+class NoSuchProfile(NoCredentials):
+    """``--profile`` names a profile the AWS config does not have."""
 
 
 def client(profile: str | None = None, region: str | None = None) -> Any:
@@ -103,7 +107,7 @@ def client(profile: str | None = None, region: str | None = None) -> Any:
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
     except botocore.exceptions.ProfileNotFound as exc:
-        raise NoCredentials(str(exc)) from None
+        raise NoSuchProfile(str(exc)) from None
     # IAM is global; its endpoint is the partition's, so any region of it will do.
     return session.client("iam", region_name=session.region_name or "us-east-1",
                           config=botocore.config.Config(retries=RETRIES))
