@@ -96,3 +96,13 @@ def test_the_pages_policy_lacks_the_calls_the_page_leaves_out() -> None:
         ("AllowSSTCheckCDKBootstrapVersion", "ssm:GetParameter"),
         ("AllowSSTDeployStacks", "cloudformation:CreateStack"), ("AllowSSTDeployStacks", "cloudformation:UpdateStack"),
         ("AllowSSTListStackImports", "cloudformation:ListImports"), ("AllowSSTReadStackTemplates", "s3:GetObject")}
+
+
+def test_a_deny_the_request_decides_is_a_risk_not_a_failure() -> None:
+    office_only = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "OfficeOnly", "Effect": "Deny", "Action": "cloudformation:*", "Resource": "*",
+        "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+    verdict = judge(role(*RENDERED, office_only), SETTINGS, "flags")
+    assert verdict.sufficient
+    assert verdict.risks and {(r.statement, r.what) for r in verdict.risks} == {("statement 'OfficeOnly'",
+                                                                                 "a conditional Deny")}

@@ -2,7 +2,7 @@
 
 JSON: ``{"schemaVersion": 1, "exitCode": n, "roles": [role...], "errors": [{"role", "error",
 "exitCode"}], "skipped": n}``; each role ``{"arn", "name", "settingsFrom", "strategy",
-"settings", "sufficient", "commands": [{"command", "ok", "failures": [failure...]}],
+"settings", "sufficient", "commands": [{"command", "ok", "failures": [index into failures]}],
 "failures": [{"sid", "action", "resource", "condition", "reason", "commands", "fixable"}],
 "risks": [{"sid", "action", "resource", "document", "statement", "what"}],
 "excess": [{"document", "statement", "message"}], "administrator": [str],
