@@ -20,7 +20,7 @@ from typing import Any, Final
 from .audit_report import as_json, as_text
 from .aws_read import NoCredentials, NoSuchProfile, ReadDenied, Reader, Role
 from .iam import PolicyDocumentError, parse_document
-from .policies.lookalike import _matched as page_statements  # pure: SST page statements by Sid or content
+from .policies.lookalike import DEFAULT_MINIMUM, markers_of  # pure: what only SST deployers carry
 from .settings import DeployerSettings, InvalidSetting
 from .tags import PREFIX, from_tags, strategy_of
 from .verdict import Verdict, fix_document, judge
@@ -29,7 +29,7 @@ EXIT_OK: Final = 0
 EXIT_GAPS: Final = 1
 EXIT_USAGE: Final = 2
 EXIT_UNREADABLE: Final = 3
-LOOKALIKE_MINIMUM: Final = 2  # SST page statements that make an untagged role a deployer (the pack's default)
+LOOKALIKE_MINIMUM: Final = DEFAULT_MINIMUM  # SST markers that make an untagged role a deployer (the pack's)
 
 _ROLE_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/(?:[\x21-\x7e]+/)?([\w+=,.@-]{1,64})$")
 
@@ -100,13 +100,13 @@ def _settings_of(role: Role, args: argparse.Namespace,
 def _looks_like_deployer(role: Role) -> bool:
     if any(k.startswith(PREFIX) for k in role.tags):
         return True
-    found: set[str] = set()
+    documents = []
     for policy in (*role.attached, *role.inline):
         try:
-            found |= page_statements(parse_document(policy.document, policy.label))
+            documents.append(parse_document(policy.document, policy.label))
         except PolicyDocumentError:
             continue
-    return len(found) >= LOOKALIKE_MINIMUM
+    return len(markers_of(documents)) >= LOOKALIKE_MINIMUM
 
 
 def _exit(v: Verdict, strict: bool) -> int:
