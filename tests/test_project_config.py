@@ -20,7 +20,7 @@ import yaml
 from harness import ROOT, Captured, run_program, stack_config
 from sst_deployer.settings import DEFAULT_QUALIFIER, DEFAULT_SST_VERSION, FEATURES, DeployerSettings
 
-from components.config import KEYS, NAMESPACE
+from sst_deployer_component.config import KEYS, NAMESPACE
 
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
 DECLARED: dict[str, dict[str, Any]] = PROJECT["config"]

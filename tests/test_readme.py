@@ -17,7 +17,7 @@ import yaml
 from sst_deployer.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED
 from sst_deployer.cli import parser as render_parser
 
-from components.config import KEYS
+from sst_deployer_component.config import KEYS
 from tools import local_up
 
 ROOT = Path(__file__).resolve().parent.parent
