@@ -65,11 +65,9 @@ def _resolve(args: Any, opts: pulumi.ResourceOptions | None) -> DeployerSpec:
 
 
 class DeployerRole(pulumi.ComponentResource):
-    """An SST v2 deployer role, its policies and their attachments.
-
-    Outputs: ``role_arn``, ``role_name``, ``policy_arns``, ``policy_documents`` and
-    ``aws_config_profile``, a ``~/.aws/config`` section for ``AWS_PROFILE=<env> npx sst deploy``.
-    """
+    """An IAM role that deploys SST v2 apps (npx sst deploy), with least-privilege managed policies
+    rendered from SST's own IAM catalogue for this account, regions and settings, their attachments, and a
+    ~/.aws/config profile that assumes it. The sst-deployer policy pack checks what it makes."""
 
     role_arn: pulumi.Output[str]
     """ARN of the deployer role."""

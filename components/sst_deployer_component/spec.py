@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, Final
 
 from pulumi import Output
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from sst_deployer.iam import PolicyDocumentError, parse_document
 from sst_deployer.render import MANAGED_POLICY_MAX_CHARS, policy_size, render, to_json
@@ -136,8 +137,8 @@ def _unknown_why(value: Any) -> str | None:
     """Why a value is not known now, or None when it is (deeply) plain."""
     if isinstance(value, Output):
         return "an Output (a value of another resource, unknown during preview, or a secret)"
-    if isinstance(value, str) and value == rpc.UNKNOWN:
-        return "unknown during preview"
+    if isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN):
+        return "unknown during preview (a value of another resource)"
     if isinstance(value, Mapping):
         return next((why for v in value.values() if (why := _unknown_why(v))), None)
     if isinstance(value, (list, tuple)):
@@ -248,6 +249,10 @@ def to_spec(
     tags = args.get("tags") or {}
     _typed(tags, dict, "tags", "an object of strings")
     max_session = args.get("max_session_duration")
+    if isinstance(max_session, float) and max_session.is_integer():
+        # Numbers cross gRPC as doubles, and pulumi 3.272's ComponentProvider.map_input_properties
+        # computes int() for an integer property but then passes the double on.
+        max_session = int(max_session)
     part = partition()
     settings = DeployerSettings(
         account=_string(args, "account_id", "a 12-digit string") or account(),
