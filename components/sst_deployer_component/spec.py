@@ -124,7 +124,7 @@ def camel_case(name: str) -> str:
 
 def snake_case(name: str) -> str:
     """``trust.githubOidc.providerArn`` -> ``trust.github_oidc.provider_arn``: Python's spelling."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+    return re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), name)
 
 
 ARG_KEYS: Final[tuple[str, ...]] = tuple(DeployerRoleArgs.__annotations__)
