@@ -183,10 +183,12 @@ class Provider:
 
 
 @contextmanager
-def start_provider(engine: str, plugin_dir: Path = ROOT, python: str = sys.executable) -> Iterator[Provider]:
-    """``python <plugin dir> <engine>``, cwd the plugin dir, as ``RunPlugin`` starts it."""
-    process = subprocess.Popen([python, str(plugin_dir), engine], cwd=plugin_dir,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def start_provider(engine: str, plugin_dir: Path = ROOT, python: str = sys.executable,
+                   module: str | None = None) -> Iterator[Provider]:
+    """``python <plugin dir> <engine>``, cwd the plugin dir, as ``RunPlugin`` starts it; or,
+    with ``module``, ``python -m <module> <engine>`` (an installed package's entry)."""
+    command = [python, "-m", module, engine] if module else [python, str(plugin_dir), engine]
+    process = subprocess.Popen(command, cwd=plugin_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert process.stdout is not None
         line = process.stdout.readline().decode().strip()
