@@ -126,7 +126,9 @@ class Deployment:
 
     @property
     def invokes(self) -> list[str]:
-        return list(self.monitor.mocks.invokes)
+        mocks = self.monitor.mocks
+        assert isinstance(mocks, RecordingMocks)
+        return list(mocks.invokes)
 
 
 class FakeEngine:

@@ -13,10 +13,10 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import json_format
 from analyzer import Analyzer, Diagnostic
 from component_host import FakeEngine, Provider, fake_engine, start_provider
 from conftest import as_engine
+from google.protobuf import json_format
 from harness import ROOT, UNKNOWN, Captured, Stack, run_program, stack_config
 
 from sst_deployer_component.about import PULUMI_PACKAGE
@@ -120,8 +120,8 @@ def test_construct_returns_the_five_outputs(engine: FakeEngine, provider: Provid
     assert set(state) == {"roleArn", "roleName", "policyArns", "policyDocuments", "awsConfigProfile"}
     role = constructed.one("aws:iam/role:Role")
     assert state["roleArn"] == role.outputs["arn"]
-    assert [json.loads(d) for d in state["policyDocuments"]] == [
-        json.loads(p.inputs["policy"]) for p in sorted(constructed.of_type("aws:iam/policy:Policy"), key=lambda p: p.name)]
+    policies = sorted(constructed.of_type("aws:iam/policy:Policy"), key=lambda p: p.name)
+    assert [json.loads(d) for d in state["policyDocuments"]] == [json.loads(p.inputs["policy"]) for p in policies]
     assert state["awsConfigProfile"].startswith("[profile dev]\nrole_arn = " + role.outputs["arn"])
 
 
@@ -149,7 +149,7 @@ def test_a_bad_input_fails_naming_its_camel_case_property_and_registers_nothing(
     deployment = engine.begin(config, stack="dev")
     with pytest.raises(grpc.RpcError) as err:
         provider.construct(deployment, TOKEN, "sst-deployer-dev", inputs, config=config)
-    details = err.value.details()  # type: ignore[attr-defined]
+    details = err.value.details()
     assert f"DeployerRole {prop}: " in details and reason in details
     assert deployment.resources == []
 
@@ -160,8 +160,8 @@ def test_an_enum_value_outside_the_schema_is_refused_by_the_sdk_with_its_propert
     with pytest.raises(grpc.RpcError) as err:
         provider.construct(deployment, TOKEN, "sst-deployer-dev", {"policyProfile": "lenient"},
                            config={"aws:region": "eu-west-1"})
-    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
-    metadata = dict(err.value.trailing_metadata())  # type: ignore[attr-defined]
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    metadata = dict(err.value.trailing_metadata())
     assert b"policyProfile" in metadata["grpc-status-details-bin"]
     assert deployment.resources == []
 
@@ -180,7 +180,7 @@ def test_an_input_unknown_during_preview_is_refused_and_no_policy_is_registered(
     deployment = engine.begin(config, stack="dev", preview=True)
     with pytest.raises(grpc.RpcError) as err:
         provider.construct(deployment, TOKEN, "sst-deployer-dev", inputs, config=config, preview=True)
-    details = err.value.details()  # type: ignore[attr-defined]
+    details = err.value.details()
     prop = next(iter(inputs))
     assert f"DeployerRole {prop}" in details and "must be known when the deployer is declared" in details
     assert deployment.resources == []

@@ -57,8 +57,8 @@ def test_a_bad_argument_names_the_snake_case_key_and_registers_nothing(tmp_path:
 
 def test_an_output_argument_is_refused_naming_it(tmp_path: Path) -> None:
     consumer = program(tmp_path, "DeployerRole('d', {'account_id': pulumi.Output.from_input('112233445566')})\n")
-    with pytest.raises(DeployerArgsError, match="account_id: is an Output .* must be known when the deployer is "
-                                                "declared"):
+    with pytest.raises(DeployerArgsError, match=r"account_id: is an Output .* must be known when the deployer is "
+                                                r"declared"):
         run_program({"aws:region": "eu-west-1"}, program=consumer)
 
 

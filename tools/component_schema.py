@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi.provider.experimental.component import ComponentProvider
+
 from sst_deployer_component.about import PULUMI_PACKAGE, __version__
 from sst_deployer_component.deployer_role import DeployerRole
 

@@ -126,6 +126,6 @@ class DeployerRoleArgs(TypedDict, total=False):
     file_assets_bucket_name: str
     """The app's cdk.fileAssetsBucketName (cdk bootstrap --toolkit-bucket-name). Left out (or empty) means CDK's cdk-<qualifier>-assets-<account>-<region>."""  # noqa: E501
     profile_name: str
-    """Name of the ~/.aws/config profile in the awsConfigProfile output. Left out (or empty) means the stack's name."""  # noqa: E501
+    """Name of the ~/.aws/config profile in the awsConfigProfile output. Left out (or empty) means the stack's name."""
     source_profile: str
     """Profile whose credentials assume the role, in the awsConfigProfile output."""

@@ -33,7 +33,8 @@ from sst_deployer.settings import (
 from sst_deployer.tags import to_tags
 from sst_deployer.trust import GithubOidc, TrustSettings, validate_trust
 
-from .args import DeployerRoleArgs, Features, GithubOidc as GithubOidcArgs, Trust
+from .args import DeployerRoleArgs, Features, Trust
+from .args import GithubOidc as GithubOidcArgs
 
 STRATEGIES: Final[tuple[str, ...]] = ("least-privilege", "administrator", "custom")
 TYPE_TOKEN: Final = "sst:aws:DeployerRole"

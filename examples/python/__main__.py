@@ -4,6 +4,7 @@ tests/test_examples.py runs it under Pulumi's mock engine and compares what it r
 with what the YAML example's properties construct over gRPC."""
 
 import pulumi
+
 from sst_deployer_component import DeployerRole, Strategy
 
 deployer = DeployerRole("deployer", {
