@@ -38,6 +38,7 @@ PULUMI: dict[tuple[str, ...], tuple[set[str], set[str], range]] = {
                    {"-s", "--stack", "--policy-pack", "--policy-pack-config"}, range(0, 1)),
     ("policy", "publish"): (set(), set(), range(0, 2)),
     ("policy", "enable"): ({"--latest"}, {"--policy-group", "--config"}, range(2, 3)),
+    ("package", "add"): (set(), set(), range(1, 3)),  # <provider: a Git URL, path or name> [parameter]
 }
 
 
