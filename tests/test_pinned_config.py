@@ -1,5 +1,5 @@
 """Every stack config key reaches the component's arguments, and a value of the wrong type
-names its key and the type it must be (components.config.args_from_config, directly)."""
+names its key and the type it must be (sst_deployer_component.config.args_from_config, directly)."""
 
 from __future__ import annotations
 
