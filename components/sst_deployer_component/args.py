@@ -94,7 +94,7 @@ class DeployerRoleArgs(TypedDict, total=False):
     qualifier: str
     """CDK bootstrap qualifier (sst.config.ts cdk.qualifier); 1-10 of A-Z a-z 0-9 _ -."""
     strategy: Strategy
-    """least-privilege (SST's catalogue), administrator (sandbox stacks only) or custom (policyFile)."""
+    """least-privilege (SST's catalogue), administrator (sandbox stacks only) or custom (your own document: policyFile in stack config, policyDocument as a component input)."""  # noqa: E501
     policy_document: str
     """The JSON policy document for strategy custom only (the stack config reads it from policyFile)."""
     features: Features
