@@ -5,7 +5,9 @@ anything is registered, and the same resources as the stack config gives."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import harness
 import pulumi
 import pytest
 from harness import ROOT, run_program
@@ -89,3 +91,23 @@ def test_snake_and_camel_case_are_inverse_for_python_names(parts: list[str]) -> 
     assert snake_case(camel_case(name)) == name
     assert camel_case(name) == parts[0] + "".join(p.capitalize() for p in parts[1:])
 
+
+
+@pytest.mark.parametrize("option", ["provider=org", "providers=[org]", "providers={'aws': org}"])
+def test_the_callers_account_is_asked_of_the_provider_the_children_use(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str) -> None:
+    """An explicit provider for another account: its caller identity, not the default one's."""
+    asked: list[tuple[str, str]] = []
+    original = harness.RecordingMocks.call
+
+    def call(self: harness.RecordingMocks, args: Any) -> Any:
+        asked.append((args.token, args.provider))
+        return original(self, args)
+
+    monkeypatch.setattr(harness.RecordingMocks, "call", call)
+    consumer = program(tmp_path, "import pulumi_aws as aws\norg = aws.Provider('org', region='eu-west-1')\n"
+                                 f"DeployerRole('d', {{}}, pulumi.ResourceOptions({option}))\n")
+    run_program({"aws:region": "eu-west-1"}, program=consumer)
+    assert {token for token, _ in asked} == {"aws:index/getCallerIdentity:getCallerIdentity",
+                                             "aws:index/getPartition:getPartition"}
+    assert all("::pulumi:providers:aws::org::" in provider for _, provider in asked), asked

@@ -10,6 +10,7 @@ No ``from __future__ import annotations``: the schema analyzer reads ``__init__`
 ``args`` annotation and the output annotations as objects.
 """
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 import pulumi
@@ -47,11 +48,25 @@ def _hosted() -> bool:
     return bool(host.is_hosting)
 
 
+def _aws_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ProviderResource | None:
+    """The aws provider the children will use, so that the caller's account and partition are
+    asked of the account they are created in (``provider=`` or ``providers=`` of the component)."""
+    if opts is None:
+        return None
+    if opts.provider is not None:
+        return opts.provider
+    providers = opts.providers
+    if isinstance(providers, Mapping):
+        return providers.get("aws")
+    return next((p for p in providers or [] if getattr(p, "package", None) == "aws"), None)
+
+
 def _resolve(args: Any, opts: pulumi.ResourceOptions | None) -> DeployerSpec:
     if isinstance(args, DeployerSpec):
         args.validate()
         return args
-    invoke = pulumi.InvokeOptions(provider=opts.provider) if opts is not None and opts.provider else None
+    provider = _aws_provider(opts)
+    invoke = pulumi.InvokeOptions(provider=provider) if provider is not None else None
     try:
         return to_spec(
             args if args is not None else {},
