@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 from component_host import fake_engine, start_provider
+from google.protobuf import empty_pb2
 from harness import ROOT
 from sst_deployer.settings import FEATURES, POLICY_PROFILES
 
@@ -117,3 +118,4 @@ def test_the_provider_process_serves_the_committed_schema(committed: dict[str, A
     """Started as the Python language host starts a plugin directory: ``python <dir> <engine>``."""
     with fake_engine() as engine, start_provider(engine.address) as provider:
         assert provider.get_schema() == committed
+        assert provider.stub.GetPluginInfo(empty_pb2.Empty()).version == __version__
