@@ -8,10 +8,11 @@ Results are cached: a hundred deployers with the same settings and documents cos
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .context import PrincipalContext, request_contexts
+from .grammar import refine
 from .iam import (
     Context,
     Decision,
@@ -106,7 +107,11 @@ def losses(
 def _judged(req: Requirement, identity: tuple[Document, ...], boundary: Document | None,
             contexts: tuple[Context, ...]) -> tuple[Decision, Context | None]:
     """The verdict over every context: the first that loses it (with that context), or
-    one that grants it with every context's risks."""
+    one that grants it with every context's risks. The requirement is judged on the names
+    SST really creates (:func:`grammar.refine`), not on every string its pattern matches."""
+    named = refine(req.resource)
+    if named != req.resource:
+        req = replace(req, resource=named)
     merged: Decision | None = None
     for ctx in contexts:
         decision = evaluate(req, identity, boundary, ctx)

@@ -36,6 +36,13 @@ from typing import Any, Final, Protocol
 _STAR: Final = "\x00*"  # a wildcard token; literal characters are themselves
 _ANY1: Final = "\x00?"
 _FRESH: Final = "\x00fresh"  # stands for every character no pattern names
+_TYPED: Final = "\x00t"  # a name wildcard: "\x00t" + the characters it cannot read
+NAME_OPEN: Final = "\x01"
+NAME_CLOSE: Final = "\x02"
+"""A requirement's resource may write ``\x01<chars>\x02``: any run (possibly empty) of
+characters other than ``<chars>``, the part of a name a grammar leaves free
+(:mod:`grammar`); policies never contain these control characters."""
+_NAME_WILDCARD = re.compile("\x01([^\x01\x02]*)\x02")
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _LITERAL_VARIABLES: Final = {"*": "*", "?": "?", "$": "$"}
 
@@ -61,7 +68,28 @@ def tokens(pattern: str, variables_as_wildcards: bool = False) -> tuple[str, ...
 
 
 def _glob_tokens(text: str) -> list[str]:
-    return [_STAR if c == "*" else _ANY1 if c == "?" else c for c in text]
+    out: list[str] = []
+    pos = 0
+    for match in _NAME_WILDCARD.finditer(text):
+        out.extend(_STAR if c == "*" else _ANY1 if c == "?" else c for c in text[pos : match.start()])
+        out.append(_TYPED + "".join(sorted(set(match.group(1)))))
+        pos = match.end()
+    out.extend(_STAR if c == "*" else _ANY1 if c == "?" else c for c in text[pos:])
+    return out
+
+
+def _is_typed(tok: str) -> bool:
+    return tok.startswith(_TYPED)
+
+
+def _star_like(tok: str) -> bool:
+    """A token that may read nothing and stays put after reading: ``*`` or a name wildcard."""
+    return tok == _STAR or tok.startswith(_TYPED)
+
+
+def _typed_reads(tok: str, char: str) -> bool:
+    """Can a name wildcard read ``char`` (a character, or a wildcard/fresh token)?"""
+    return char.startswith("\x00") or char not in tok[len(_TYPED):]
 
 
 def _closure(toks: tuple[str, ...], positions: Iterable[int]) -> frozenset[int]:
@@ -69,7 +97,7 @@ def _closure(toks: tuple[str, ...], positions: Iterable[int]) -> frozenset[int]:
     for i in positions:
         while True:
             out.add(i)
-            if i < len(toks) and toks[i] == _STAR:
+            if i < len(toks) and _star_like(toks[i]):
                 i += 1
                 continue
             break
@@ -84,18 +112,28 @@ def _step(toks: tuple[str, ...], state: frozenset[int], char: str) -> frozenset[
         tok = toks[i]
         if tok == _STAR:
             nxt.append(i)
+        elif _is_typed(tok):
+            if _typed_reads(tok, char):
+                nxt.append(i)
         elif tok == _ANY1 or tok == char:
             nxt.append(i + 1)
     return _closure(toks, nxt)
 
 
 def _has_wildcard(toks: tuple[str, ...]) -> bool:
-    return _STAR in toks or _ANY1 in toks
+    return _STAR in toks or _ANY1 in toks or any(_is_typed(t) for t in toks)
 
 
 def _glob_match(toks: tuple[str, ...], text: str) -> bool:
     """Does the tokenized pattern match ``text``? Linear in practice and O(n*m) at worst
     (a regex of ``.*a.*a.*...`` backtracks exponentially on hostile patterns)."""
+    if any(_is_typed(t) for t in toks):
+        state = _closure(toks, [0])
+        for char in text:
+            state = _step(toks, state, char)
+            if not state:
+                return False
+        return len(toks) in state
     i = j = 0
     star, mark = -1, 0
     while j < len(text):
@@ -169,6 +207,7 @@ def _covered(
             return False
     others = list(union) + [q for group in complements for q in group]
     alphabet = {t for t in p if not t.startswith("\x00")}
+    alphabet.update(c for t in p if _is_typed(t) for c in t[len(_TYPED):])
     for q in others:
         alphabet.update(t for t in q if not t.startswith("\x00"))
     alphabet.add(_FRESH)
@@ -182,7 +221,7 @@ def _covered(
     start_o = tuple(_closure(q, [0]) for q in others)
     seen = {(start_p, start_o)}
     todo = [(start_p, start_o)]
-    wild_positions = {i for i, t in enumerate(p) if t in (_STAR, _ANY1)}
+    wild_positions = {i for i, t in enumerate(p) if t in (_STAR, _ANY1) or _is_typed(t)}
     while todo:
         sp, so = todo.pop()
         # Characters P cannot read here lead nowhere: only a wildcard needs the alphabet.
@@ -240,21 +279,31 @@ def pair_overlaps(p: tuple[str, ...], q: tuple[str, ...]) -> bool:
     while todo:
         i, j = todo.pop()
         moves = []
-        if i < len(p) and p[i] == _STAR:
+        if i < len(p) and _star_like(p[i]):
             moves.append((i + 1, j))  # the star reads nothing
-        if j < len(q) and q[j] == _STAR:
+        if j < len(q) and _star_like(q[j]):
             moves.append((i, j + 1))
         if i == len(p) and j == len(q):
             return True
         if i < len(p) and j < len(q):
             a, b = p[i], q[j]
-            if a.startswith("\x00") or b.startswith("\x00") or a == b:  # both can read one character
-                moves.append((i if a == _STAR else i + 1, j if b == _STAR else j + 1))
+            if _pair_reads(a, b):  # both can read one character
+                moves.append((i if _star_like(a) else i + 1, j if _star_like(b) else j + 1))
         for m in moves:
             if m not in seen:
                 seen.add(m)
                 todo.append(m)
     return False
+
+
+def _pair_reads(a: str, b: str) -> bool:
+    """Is there a character both tokens can read? A name wildcard reads any character but
+    its own; two wildcards always share one (there are more characters than any excludes)."""
+    if _is_typed(a) and not b.startswith("\x00"):
+        return _typed_reads(a, b)
+    if _is_typed(b) and not a.startswith("\x00"):
+        return _typed_reads(b, a)
+    return a.startswith("\x00") or b.startswith("\x00") or a == b
 
 
 def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
@@ -270,7 +319,7 @@ def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
 def literal_prefix(pattern: str) -> str:
     """The characters before a pattern's first wildcard."""
     cut = len(pattern)
-    for wildcard in ("*", "?"):
+    for wildcard in ("*", "?", NAME_OPEN):
         at = pattern.find(wildcard)
         if at != -1:
             cut = min(cut, at)
@@ -292,8 +341,8 @@ _SAMPLE_CHAR: Final = "\uffff"  # a character ARNs do not contain
 
 def _samples(p: tuple[str, ...]) -> list[str]:
     """Strings ``p`` matches: each wildcard as nothing (``*``) or one unusual character."""
-    short = "".join("" if t == _STAR else _SAMPLE_CHAR if t == _ANY1 else t for t in p)
-    long = "".join(_SAMPLE_CHAR if t in (_STAR, _ANY1) else t for t in p)
+    short = "".join("" if _star_like(t) else _SAMPLE_CHAR if t == _ANY1 else t for t in p)
+    long = "".join(_SAMPLE_CHAR if t == _ANY1 or _star_like(t) else t for t in p)
     return [short] if short == long else [short, long]
 
 
