@@ -44,6 +44,8 @@ characters other than ``<chars>``, the part of a name a grammar leaves free
 (:mod:`grammar`); policies never contain these control characters."""
 _NAME_WILDCARD = re.compile("\x01([^\x01\x02]*)\x02")
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
+VARIABLE: Final = _VARIABLE
+"""A policy variable, ``${name}`` (IAM User Guide, "Policy variables")."""
 _LITERAL_VARIABLES: Final = {"*": "*", "?": "?", "$": "$"}
 
 
@@ -643,8 +645,15 @@ def _arn_like(pattern: str, value: str) -> bool:
     return len(ps) == len(vs) == 6 and all(matches(a, b) for a, b in zip(ps, vs, strict=True))
 
 
+def _unescaped(text: str) -> str:
+    """``${*}``, ``${?}``, ``${$}`` as the characters they stand for."""
+    return text.replace("${*}", "*").replace("${?}", "?").replace("${$}", "$") if "${" in text else text
+
+
 def _value_matches(base: str, policy_value: str, value: str) -> bool:
     """Does one request value satisfy a positive operator against one policy value?"""
+    if base not in ("stringlike", "arnlike", "arnequals"):
+        policy_value = _unescaped(policy_value)
     if base == "stringequals" or base == "binaryequals":
         return policy_value == value
     if base == "stringequalsignorecase":
@@ -667,6 +676,82 @@ def _value_matches(base: str, policy_value: str, value: str) -> bool:
     return False
 
 
+PATTERN_VALUE: Final = "\x03"
+"""A context value starting with this is a glob: one string it matches, not known which
+(a role's ARN from its ``namePrefix`` before the provider appends its suffix)."""
+
+
+def _tri_arn(policy_value: str, glob: str, like: bool) -> bool | None:
+    """An ARN operator on a value known only as ``glob``, part by part."""
+    if policy_value == "*" and like:
+        return True
+    ps, gs = policy_value.split(":", 5), glob.split(":", 5)
+    if len(ps) != 6 or len(gs) != 6:
+        return False if len(gs) == 6 and not like else None
+    out: bool | None = True
+    for a, b in zip(ps, gs, strict=True):
+        part = _tri_like(a if like else a.replace("*", "${*}").replace("?", "${?}"), b)
+        if part is False:
+            return False
+        if part is None:
+            out = None
+    return out
+
+
+def _tri_like(policy_value: str, glob: str) -> bool | None:
+    """Does the glob ``policy_value`` match the one string ``glob`` stands for? True when it
+    matches all of them, False when none, None when that depends on which."""
+    try:
+        if covers([policy_value], glob):
+            return True
+        if not overlaps([policy_value], glob):
+            return False
+    except TooComplex:
+        return None
+    return None
+
+
+def _tri_match(base: str, policy_value: str, value: str) -> bool | None:
+    """:func:`_value_matches`, where ``value`` may be a :data:`PATTERN_VALUE`: None when
+    the answer depends on the part of it nobody knows yet."""
+    if not value.startswith(PATTERN_VALUE):
+        return _value_matches(base, policy_value, value)
+    glob = value[len(PATTERN_VALUE):]
+    if base in ("stringequals", "binaryequals"):
+        return _tri_like(policy_value.replace("*", "${*}").replace("?", "${?}"), glob)
+    if base == "stringequalsignorecase":
+        return _tri_like(policy_value.lower().replace("*", "${*}").replace("?", "${?}"), glob.lower())
+    if base == "stringlike":
+        return _tri_like(policy_value, glob)
+    if base in ("arnequals", "arnlike"):
+        return _tri_arn(policy_value, glob, like=True)
+    return None
+
+
+def _tri_any(values: Iterable[bool | None]) -> bool | None:
+    out: bool | None = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def _tri_all(values: Iterable[bool | None]) -> bool | None:
+    out: bool | None = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            out = None
+    return out
+
+
+def _tri_not(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
 def _resolve(value: str, context: Context) -> str | None:
     """A policy value with its variables replaced from the context; None when one is not known."""
     out: list[str] = []
@@ -677,10 +762,15 @@ def _resolve(value: str, context: Context) -> str | None:
         if name in _LITERAL_VARIABLES:
             out.append("${" + name + "}")  # kept for the glob, which reads it as a character
         else:
-            kind, values = context.state(name.split(",")[0].strip())
-            if kind != "known" or len(values) != 1:
+            key, _, default = name.partition(",")
+            kind, values = context.state(key.strip())
+            default = default.strip()
+            if kind == "absent" and len(default) >= 2 and default[0] == default[-1] == "'":
+                out.append(default[1:-1])  # ${key, 'default'}: IAM's value for a missing key
+            elif kind != "known" or len(values) != 1 or values[0].startswith(PATTERN_VALUE):
                 return None
-            out.append(values[0])
+            else:
+                out.append(values[0])
         pos = match.end()
     out.append(value[pos:])
     return "".join(out)
@@ -717,14 +807,17 @@ def _clause(op_text: str, key: str, policy_values: frozenset[str], context: Cont
         return Outcome.MAY_HOLD  # a policy variable the context does not know
     pvs = [r for r in resolved if r is not None]
 
-    def match(value: str) -> bool:
-        return any(_value_matches(op.base, pv, value) for pv in pvs)
+    def match(value: str) -> bool | None:
+        found = _tri_any(_tri_match(op.base, pv, value) for pv in pvs)
+        return _tri_not(found) if op.negated else found
 
     if kind == "known":
         if op.quantifier == "all" or (op.quantifier == "" and op.negated):
-            holds = all(match(v) != op.negated for v in values)
+            holds = _tri_all(match(v) for v in values)
         else:
-            holds = any(match(v) != op.negated for v in values)
+            holds = _tri_any(match(v) for v in values)
+        if holds is None:
+            return Outcome.MAY_HOLD  # it depends on the part of a value nobody knows yet
         return _outcome(holds, not holds)
 
     # One non-empty value nobody knows ("present"), or anything ("open").
@@ -760,6 +853,21 @@ def condition_outcome(conditions: Conditions, context: Context) -> Outcome:
         if outcome is Outcome.MAY_HOLD:
             result = outcome
     return result
+
+
+def open_keys(conditions: Conditions, context: Context) -> tuple[str, ...]:
+    """The condition keys (and policy variables) whose value in ``context`` leaves a
+    clause open: the facts that would decide it."""
+    out: dict[str, None] = {}
+    for op, key, values in sorted(conditions):
+        if _clause(op, key, values, context) is not Outcome.MAY_HOLD:
+            continue
+        out.setdefault(key)
+        for value in values:
+            for name in _VARIABLE.findall(value):
+                if name not in _LITERAL_VARIABLES and context.state(name.split(",")[0].strip())[0] != "known":
+                    out.setdefault(name.split(",")[0].strip().lower())
+    return tuple(out)
 
 
 def implied(stronger: Conditions, weaker: Conditions) -> bool:
@@ -911,6 +1019,26 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     raise PolicyDocumentError(f"{what} must be a string or a list of strings")
 
 
+def _as_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("${", "${$}{")
+    if isinstance(value, Mapping):
+        return {k: _as_text(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [_as_text(v) for v in value]
+    return value
+
+
+def _variables_as_text(st: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A statement of a document whose Version is not 2012-10-17: ``${...}`` is literal
+    text there (IAM User Guide, "Policy variables": variables need Version 2012-10-17)."""
+    out = dict(st)
+    for key in ("Resource", "NotResource", "Condition"):
+        if key in out:
+            out[key] = _as_text(out[key])
+    return out
+
+
 def parse_document(raw: Any, name: str = "") -> Document:
     """A policy document, from a JSON string or an object (any Mapping).
 
@@ -929,6 +1057,7 @@ def parse_document(raw: Any, name: str = "") -> Document:
         body = [body]
     if not isinstance(body, Sequence) or isinstance(body, str):
         raise PolicyDocumentError("Statement must be an object or a list of objects")
+    literal_variables = raw.get("Version") != "2012-10-17"  # IAM: variables need 2012-10-17
     statements = []
     for index, st in enumerate(body):
         if not isinstance(st, Mapping):
@@ -943,6 +1072,8 @@ def parse_document(raw: Any, name: str = "") -> Document:
         action_key = "Action" if "Action" in st else "NotAction"
         resource_key = "Resource" if "Resource" in st else "NotResource"
         sid = st.get("Sid", "")
+        if literal_variables:
+            st = _variables_as_text(st)
         statements.append(
             Statement(
                 effect=effect,
@@ -1038,10 +1169,11 @@ def _allows(
             if outcome is not Outcome.HOLDS:
                 continue
             labels.append(f"{st.label} of {doc.name or 'a policy'}")
+            strict, loose = _with_variables(st, context)
             if st.not_resource:
-                sure_not.append(st.resources)
+                sure_not.append(loose)  # every pattern excluded: it grants at least the rest
             else:
-                sure.extend(st.resources)
+                sure.extend(strict)  # only patterns whose variables are known grant for sure
     try:
         if _union_covers(sure, sure_not, req.resource):
             return True
@@ -1060,6 +1192,67 @@ def _allows(
         return False
 
 
+def _glob_text(value: str) -> str:
+    """A request value written into a pattern: its ``*``, ``?`` and ``$`` as literals."""
+    return value.replace("$", "${$}").replace("*", "${*}").replace("?", "${?}")
+
+
+@lru_cache(maxsize=4096)
+def _index(patterns: tuple[str, ...]) -> _ResourceIndex:
+    return _ResourceIndex.of(patterns)
+
+
+def resolved_resources(resources: tuple[str, ...], context: Context) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A Resource list with its policy variables replaced from ``context``: (patterns
+    whose every variable is known, with the others left out; every pattern, an unknown
+    variable read as ``*``). The truth lies between the two."""
+    strict: list[str] = []
+    loose: list[str] = []
+    for pattern in resources:
+        if "${" not in pattern:
+            strict.append(pattern)
+            loose.append(pattern)
+            continue
+        out, pos, known = [], 0, True
+        for match in _VARIABLE.finditer(pattern):
+            out.append(pattern[pos : match.start()])
+            name = match.group(1)
+            if name in _LITERAL_VARIABLES:
+                out.append(match.group(0))
+            else:
+                resolved = _resolve(match.group(0), context)
+                if resolved is None:
+                    known = False
+                    out.append("*")
+                else:
+                    out.append(_glob_text(resolved))
+            pos = match.end()
+        out.append(pattern[pos:])
+        text = "".join(out)
+        loose.append(text)
+        if known:
+            strict.append(text)
+    return tuple(strict), tuple(loose)
+
+
+def _with_variables(st: Statement, context: Context) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if any("${" in r for r in st.resources):
+        return resolved_resources(st.resources, context)
+    return st.resources, st.resources
+
+
+def _deny_hits(st: Statement, resource: str, context: Context) -> tuple[bool, bool]:
+    """(the Deny surely applies to some of ``resource``, it may). Raises TooComplex."""
+    if not any("${" in r and _VARIABLE.search(r.replace("${*}", "").replace("${?}", "").replace("${$}", ""))
+               for r in st.resources):
+        hit = not st.patterns.covers(resource) if st.not_resource else st.patterns.overlaps(resource)
+        return hit, hit
+    strict, loose = resolved_resources(st.resources, context)
+    if st.not_resource:
+        return not _index(loose).covers(resource), not _index(strict).covers(resource)
+    return _index(strict).overlaps(resource), _index(loose).overlaps(resource)
+
+
 def _denies(documents: Sequence[Document], req: Required, context: Context, decision: Decision) -> None:
     for doc in documents:
         for st in doc.for_action(req.action):
@@ -1069,15 +1262,15 @@ def _denies(documents: Sequence[Document], req: Required, context: Context, deci
             if outcome is Outcome.CANNOT_HOLD:
                 continue  # decided before any pattern is read
             try:
-                hits = not st.patterns.covers(req.resource) if st.not_resource else st.patterns.overlaps(req.resource)
+                sure, maybe = _deny_hits(st, req.resource, context)
             except TooComplex as exc:
                 decision.undecided.append(
                     f"whether {st.label} of {doc.name or 'a policy'} applies to {req.resource} ({exc}); "
                     "simplify its NotResource patterns")
-                hits = True  # a Deny that cannot be ruled out is taken to apply
-            if not hits:
+                sure = maybe = True  # a Deny that cannot be ruled out is taken to apply
+            if not maybe:
                 continue
-            if outcome is Outcome.HOLDS:
+            if outcome is Outcome.HOLDS and sure:
                 decision.denied_by.append((doc, st))
             else:
                 decision.risks.append((doc, st))
