@@ -25,6 +25,7 @@ INTACT, ATTACHED = "sst-deployer-statements-intact", "sst-deployer-attachments-i
 LEAST, TRUST = "sst-deployer-least-privilege", "sst-deployer-trust"
 ADMIN = "sst-deployer-administrator-only-in-sandboxes"
 UNSEEN, UNMARKED = "sst-deployer-unseen-policies", "sst-deployer-unmarked-deployers"
+UNDECIDED = "sst-deployer-undecided-conditions"
 Resources = list[dict[str, Any]]
 
 
@@ -65,8 +66,8 @@ def test_the_pack_describes_one_policy_per_concern(pack: Analyzer) -> None:
     info = pack.info()
     assert info.name == "sst-deployer"
     levels = {p.name: p.enforcementLevel for p in info.policies}
-    assert set(levels) == {INTACT, ATTACHED, LEAST, ADMIN, TRUST, UNSEEN, UNMARKED}
-    assert all(levels[n] == 0 for n in (LEAST, UNSEEN, UNMARKED))
+    assert set(levels) == {INTACT, ATTACHED, LEAST, ADMIN, TRUST, UNSEEN, UNMARKED, UNDECIDED}
+    assert all(levels[n] == 0 for n in (LEAST, UNSEEN, UNMARKED, UNDECIDED))
     assert all(levels[n] == 1 for n in (INTACT, ATTACHED, ADMIN, TRUST))
     for p in info.policies:
         assert p.description and p.name.islower() and " " not in p.name
@@ -175,9 +176,9 @@ def test_a_conditional_deny_is_a_reported_risk(pack: Analyzer, dev: Resources) -
          "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}))
     diags = pack.analyze_stack(tampered)
     assert of(diags, INTACT) == []  # not proven: advice (issue 15), not a mandatory loss
-    messages = of(diags, "sst-deployer-undecided-conditions")
+    messages = of(diags, UNDECIDED)
     assert messages and all("conditional Deny that may take away" in m and "aws:sourceip" in m for m in messages)
-    assert all(d.level == "advisory" for d in diags if d.policy == "sst-deployer-undecided-conditions")
+    assert all(d.level == "advisory" for d in diags if d.policy == UNDECIDED)
 
 
 def test_a_tightened_boundary_is_reported(pack: Analyzer, dev: Resources) -> None:
