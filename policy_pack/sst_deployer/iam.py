@@ -887,7 +887,10 @@ def condition_keys(documents: Iterable[Document | None]) -> frozenset[str]:
                 for _, key, values in st.conditions:
                     out.add(key)
                     for value in values:
-                        out.update(name.lower() for name in _VARIABLE.findall(value))
+                        out.update(name.split(",")[0].strip().lower() for name in _VARIABLE.findall(value))
+                for pattern in st.resources:  # a Resource's variables read the context too
+                    out.update(name.split(",")[0].strip().lower() for name in _VARIABLE.findall(pattern)
+                               if name not in _LITERAL_VARIABLES)
     return frozenset(out)
 
 
