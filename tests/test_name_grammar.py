@@ -118,7 +118,7 @@ def test_overlap_with_a_name_wildcard_agrees_with_enumeration(required: str, den
     decided = iam.overlaps([deny], required)
     if decided and len(required) + len(deny) <= 8:
         longer = [s + t for s in _strings for t in ["", "ab", "-:"]]
-        assert any(_brute(required, s) and _brute(deny, s) for s in longer + ["a:/-b" * 2])
+        assert any(_brute(required, s) and _brute(deny, s) for s in [*longer, "a:/-b" * 2])
 
 
 @settings(max_examples=200)

@@ -14,12 +14,12 @@ from functools import lru_cache
 from .context import PrincipalContext, request_contexts
 from .grammar import refine
 from .iam import (
+    VARIABLE,
     Context,
     Decision,
     Document,
     Statement,
     TooComplex,
-    VARIABLE,
     condition_keys,
     conditions_text,
     covers,

@@ -24,6 +24,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-ke
   (:class:`OrgFacts`). SST's resources are in the deployer's own account, so
   ``aws:ResourceOrgID`` / ``aws:ResourceOrgPaths`` are the same values, and
   ``aws:ResourceAccount`` is ``aws:PrincipalAccount``.
+* A ``Describe*``, ``Get*`` or ``List*`` request carries no tags: ``aws:TagKeys`` and
+  ``aws:RequestTag/*`` are condition keys only of the actions that take tags (Service
+  Authorization Reference, each service's actions table), so they are absent there.
 * The CDK bootstrap roles carry the tag ``aws-cdk:bootstrap-role`` (aws-cdk-cli
   ``bootstrap-template.yaml``: ``Tags: [{Key: aws-cdk:bootstrap-role, Value: deploy | lookup |
   file-publishing | image-publishing}]``; the cfn-exec role has none): a request on such a role
@@ -46,8 +49,9 @@ GLOBAL_SERVICES: Final = frozenset({"iam"})
 CLOUDFORMATION: Final = "cloudformation.amazonaws.com"
 
 _ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):")
-_BOOTSTRAP_TAGGED = re.compile(r"^arn:[^:]+:iam::\d{12}:role/cdk-[^-/]+-(deploy|lookup|file-publishing|image-publishing)"
-                               r"-role-")
+_BOOTSTRAP_TAGGED = re.compile(
+    r"^arn:[^:]+:iam::\d{12}:role/cdk-[^-/]+-(deploy|lookup|file-publishing|image-publishing)-role-")
+_READ_ONLY = re.compile(r"^(Describe|Get|List)", re.IGNORECASE)
 PATTERN: Final = PATTERN_VALUE
 """A known value that starts with this is a glob: the value is one string it matches (a
 role named by ``namePrefix`` before it exists); :mod:`iam` judges conditions on it."""
@@ -211,6 +215,10 @@ def request_contexts(
                 known["aws:ResourceOrgID"] = principal.org.organization_id
             if principal.org.paths:
                 known["aws:ResourceOrgPaths"] = principal.org.paths
+        closed: list[str] = []
+        if _READ_ONLY.match(action.split(":", 1)[-1]):
+            absent.append("aws:TagKeys")
+            closed.append("aws:RequestTag/")
         tagged = _BOOTSTRAP_TAGGED.match(resource) if action.lower() == "sts:assumerole" else None
         if tagged:  # the role exists and carries its tag when the toolkit assumes it
             known["aws:ResourceTag/aws-cdk:bootstrap-role"] = tagged.group(1)
@@ -220,7 +228,7 @@ def request_contexts(
         else:
             known["aws:ViaAWSService"] = "false"
             absent += ["aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast"]
-        ctx = caller.merged(Context.of(known, absent=absent))
+        ctx = caller.merged(Context.of(known, absent=absent, closed=closed))
         if relevant is not None:
             ctx = _project(ctx, relevant)
         out.setdefault(ctx)
