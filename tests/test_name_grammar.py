@@ -115,10 +115,24 @@ def test_overlap_with_a_name_wildcard_agrees_with_enumeration(required: str, den
     witnessed = any(_brute(required, s) and _brute(deny, s) for s in _strings)
     if witnessed:
         assert iam.overlaps([deny], required)
-    decided = iam.overlaps([deny], required)
-    if decided and len(required) + len(deny) <= 8:
-        longer = [s + t for s in _strings for t in ["", "ab", "-:"]]
-        assert any(_brute(required, s) and _brute(deny, s) for s in [*longer, "a:/-b" * 2])
+    if iam.overlaps([deny], required):  # and a string both match, built from the required pattern
+        assert any(_brute(required, s) and _brute(deny, s) for s in _instances(required, deny))
+
+
+def _instances(pattern: str, other: str) -> list[str]:
+    """``pattern`` with each wildcard filled by short runs of characters and the pieces of
+    ``other`` (where the two can meet)."""
+    pieces = re.split("(\x01[^\x02]*\x02|\\*|\\?)", pattern)
+    runs = [r[i:j] for r in re.split("[*?]", other) for i in range(len(r)) for j in range(i + 1, len(r) + 1)]
+    fills = list(dict.fromkeys(["", *_CHARS, "ab", "a:", "-/", "/a", ":a", "a-b", *runs,
+                                other.replace("*", "").replace("?", "a"), other.replace("*", "a").replace("?", "a")]))
+    out = [""]
+    for piece in pieces:
+        if piece in ("*", "?") or piece.startswith("\x01"):
+            out = [o + f for o in out for f in fills][:20000]
+        else:
+            out = [o + piece for o in out]
+    return out
 
 
 @settings(max_examples=200)
