@@ -74,16 +74,45 @@ def test_the_pack_describes_one_policy_per_concern(pack: Analyzer) -> None:
         assert all("default" in schema for schema in p.configSchema.properties.values())
 
 
+# `sst-deployer audit` reads AWS with boto3: the distribution's optional extra [audit],
+# imported by this one module only, inside its functions (never when the pack loads).
+AUDIT_READER = ROOT / "policy_pack" / "sst_deployer" / "aws_read.py"
+AUDIT_ONLY = {"boto3", "botocore"}
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """Each absolute import of ``path``, and whether it is at module level."""
+    tree = ast.parse(path.read_text())
+    top = set(map(id, tree.body))
+    out = []
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+        out += [(name, id(node) in top) for name in names]
+    return out
+
+
 def test_the_published_folder_imports_nothing_from_outside_it() -> None:
     allowed = {"sst_deployer", "pulumi", "pulumi_policy", "google", "grpc", "__future__"}
     stdlib = set(sys.stdlib_module_names)
     for path in (ROOT / "policy_pack").rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
-            for name in names:
-                assert name.split(".")[0] in allowed | stdlib, f"{path}: imports {name}"
+        for name, at_top in _imports(path):
+            root = name.split(".")[0]
+            if path == AUDIT_READER and root in AUDIT_ONLY:
+                assert not at_top, f"{path}: imports {name} at module level; import it inside the function"
+                continue
+            assert root in allowed | stdlib, f"{path}: imports {name}"
+
+
+def test_only_the_audit_reader_may_import_boto3_and_the_pack_never_loads_it(standalone_pack_dir: Path) -> None:
+    import subprocess
+
+    assert any(n.split(".")[0] in AUDIT_ONLY for n, _ in _imports(AUDIT_READER))  # the exemption is used
+    code = ("import sys; sys.path.insert(0, '.'); import sst_deployer.policies.pack, sst_deployer.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=standalone_pack_dir, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_the_copy_serves_its_own_sst_deployer(standalone_pack_dir: Path) -> None:

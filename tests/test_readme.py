@@ -147,7 +147,10 @@ def check(argv: list[str]) -> None:
         if args[1] == "-r":
             assert (ROOT / args[2]).exists()
         else:
-            assert (ROOT / args[1] / "pyproject.toml").exists()
+            path, _, extra = args[1].partition("[")  # ./policy_pack[audit]: the project and an extra of it
+            assert (ROOT / path / "pyproject.toml").exists()
+            if extra:
+                assert f"\n{extra.rstrip(']')} = [" in (ROOT / path / "pyproject.toml").read_text(), args[1]
     elif cmd in ("venv/bin/ruff", "venv/bin/mypy", "venv/bin/moto_server"):
         assert (VENV_BIN / cmd.split("/")[-1]).exists(), f"{cmd} is not installed by requirements-dev.txt"
         if cmd == "venv/bin/moto_server":

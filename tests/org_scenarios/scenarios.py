@@ -208,12 +208,14 @@ add(Scenario("tagged-stale-readback", "tagged_role.py", """The role's policy was
     stack, so the expectation is only that the pack does not count it *silently*: a
     diagnostic of any level on the role naming 'sst-full' (a policy of this stack that no
     resource of this stack attaches). After a refresh the read-back agrees and the loss is
-    mandatory; in a preview (new role) the loss is known.""",
+    mandatory; in a preview (new role) the loss is known. The preview of this change has the
+    role and 'sst-full' in state (the role's outputs still list 'sst-full'), 'sst-partial' and
+    its attachment new (its policyArn unknown): what the update shows, so its verdict.""",
              {"scenario:variant": "swap"},
              Verdict((Finding(("sst-deployer",), ("sst-full",), level=None),)),
              Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),)),
              refreshed=Verdict((Finding(("sst-deployer",), ("AllowSSTManageBootstrapBucket",)),)),
-             stale={"sst-deployer": ("sst-full",)},
+             stale={"sst-deployer": ("sst-full",)}, new=("sst-partial", "sst-attachment"),
              lost={"sst-deployer": frozenset({"AllowSSTManageBootstrapBucket"})}))
 _tagged("exclusive-with", """RolePolicyAttachmentsExclusive listing the baseline and the
     deployer's policy: kept: passes.""", PASS)
