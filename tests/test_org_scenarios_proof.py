@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import test_org_scenarios as base
-from analyzer import Analyzer
 from org_scenarios import bruteforce
+from org_scenarios.engine import FreshPacks
 from org_scenarios.scenarios_proof import PROOF, UNDECIDED
 from org_scenarios.spec import Scenario, needs, sst_context
 from org_scenarios.world import end_state
@@ -22,7 +22,7 @@ SCENARIOS = PROOF.scenarios
 
 
 @pytest.mark.parametrize("scenario_id, shape", base.cases(SCENARIOS))
-def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
+def test_the_pack_gives_the_reasoned_verdict(packs: FreshPacks, scenario_id: str, shape: str,
                                              standalone_pack_dir: Path) -> None:
     base.give_verdict(SCENARIOS[scenario_id], shape, packs, standalone_pack_dir)
 

@@ -210,6 +210,28 @@ def test_a_conditional_deny_is_a_reported_risk(pack: Analyzer, dev: Resources) -
     assert all(d.level == "advisory" for d in diags if d.policy == UNDECIDED)
 
 
+def test_report_conditional_denies_false_silences_the_undecided_advice(standalone_pack_dir: Path,
+                                                                       dev: Resources) -> None:
+    """reportConditionalDenies (statements-intact) is kept for existing configs: false now
+    silences sst-deployer-undecided-conditions, which reports what it reported before."""
+    tampered = edit_policy(dev, lambda d: d["Statement"].append(
+        {"Sid": "OnlyOurOrg", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}))
+    with serve(standalone_pack_dir) as analyzer:
+        analyzer.configure({INTACT: {"reportConditionalDenies": False}})
+        assert of(analyzer.analyze_stack(tampered), UNDECIDED) == []
+        analyzer.configure({})
+        (first_advice, *_) = of(analyzer.analyze_stack(tampered), UNDECIDED)
+        assert "aws:principalorgid: organizationId" in first_advice
+        # The organisation's facts serve statements-intact too: another org is a proven loss.
+        analyzer.configure({UNDECIDED: {"organizationId": "o-zzzzzzzzzz"}})
+        diags = analyzer.analyze_stack(tampered)
+        assert of(diags, INTACT) and not of(diags, UNDECIDED)
+        analyzer.configure({UNDECIDED: {"organizationId": "o-a1b2c3d4e5"}})
+        diags = analyzer.analyze_stack(tampered)
+        assert not of(diags, INTACT) and not of(diags, UNDECIDED)
+
+
 def test_a_tightened_boundary_is_reported(pack: Analyzer, dev: Resources) -> None:
     tampered = copy.deepcopy(dev)
     boundary_arn = "arn:aws:iam::112233445566:policy/tight"
