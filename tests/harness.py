@@ -101,7 +101,10 @@ class RecordingMocks(pulumi_mocks.Mocks):
         state = dict(args.inputs)
         if self.planned:
             return None, state
-        name = state.get("name") or f"{args.name}-1a2b3c4"
+        # A namePrefix name is the prefix and 26 digits (terraform-provider-aws
+        # internal/create/naming.go: id.PrefixedUniqueId, a timestamp and a counter).
+        prefixed = state["namePrefix"] + "20261203072459000000000001" if state.get("namePrefix") else None
+        name = state.get("name") or prefixed or f"{args.name}-1a2b3c4"
         kind = {
             "aws:iam/role:Role": "role",
             "aws:iam/policy:Policy": "policy",

@@ -192,8 +192,9 @@ def test_the_reference_evaluator_intersects_a_boundary() -> None:
 
 
 def test_sampled_requests_hit_a_literal_deny_inside_a_wildcard_requirement() -> None:
-    need = bruteforce.Need("S", "s3:PutObject", "arn:aws:s3:::sstbootstrap-*", False)
-    deny = _doc(ALLOW_ALL, {"Effect": "Deny", "Action": "s3:PutObject",
+    # ListBucket: a bucket action (PutObject is authorised against objects, never a bucket ARN).
+    need = bruteforce.Need("S", "s3:ListBucket", "arn:aws:s3:::sstbootstrap-*", False)
+    deny = _doc(ALLOW_ALL, {"Effect": "Deny", "Action": "s3:ListBucket",
                             "Resource": "arn:aws:s3:::sstbootstrap-useast1-7f3a9c"})
     found = bruteforce.lost([need], [deny], None, lambda need, arn: [{}])
     assert [r.resource for r, _ in found["S"]] == ["arn:aws:s3:::sstbootstrap-useast1-7f3a9c"]

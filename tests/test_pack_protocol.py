@@ -25,6 +25,7 @@ INTACT, ATTACHED = "sst-deployer-statements-intact", "sst-deployer-attachments-i
 LEAST, TRUST = "sst-deployer-least-privilege", "sst-deployer-trust"
 ADMIN = "sst-deployer-administrator-only-in-sandboxes"
 UNSEEN, UNMARKED = "sst-deployer-unseen-policies", "sst-deployer-unmarked-deployers"
+UNDECIDED = "sst-deployer-undecided-conditions"
 Resources = list[dict[str, Any]]
 
 
@@ -65,8 +66,8 @@ def test_the_pack_describes_one_policy_per_concern(pack: Analyzer) -> None:
     info = pack.info()
     assert info.name == "sst-deployer"
     levels = {p.name: p.enforcementLevel for p in info.policies}
-    assert set(levels) == {INTACT, ATTACHED, LEAST, ADMIN, TRUST, UNSEEN, UNMARKED}
-    assert all(levels[n] == 0 for n in (LEAST, UNSEEN, UNMARKED))
+    assert set(levels) == {INTACT, ATTACHED, LEAST, ADMIN, TRUST, UNSEEN, UNMARKED, UNDECIDED}
+    assert all(levels[n] == 0 for n in (LEAST, UNSEEN, UNMARKED, UNDECIDED))
     assert all(levels[n] == 1 for n in (INTACT, ATTACHED, ADMIN, TRUST))
     for p in info.policies:
         assert p.description and p.name.islower() and " " not in p.name
@@ -202,8 +203,33 @@ def test_a_conditional_deny_is_a_reported_risk(pack: Analyzer, dev: Resources) -
     tampered = edit_policy(dev, lambda d: d["Statement"].append(
         {"Sid": "OfficeOnly", "Effect": "Deny", "Action": "*", "Resource": "*",
          "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}))
-    messages = of(pack.analyze_stack(tampered), INTACT)
-    assert messages and all("conditional Deny that may take away" in m for m in messages)
+    diags = pack.analyze_stack(tampered)
+    assert of(diags, INTACT) == []  # not proven: advice (issue 15), not a mandatory loss
+    messages = of(diags, UNDECIDED)
+    assert messages and all("conditional Deny that may take away" in m and "aws:sourceip" in m for m in messages)
+    assert all(d.level == "advisory" for d in diags if d.policy == UNDECIDED)
+
+
+def test_report_conditional_denies_false_silences_the_undecided_advice(standalone_pack_dir: Path,
+                                                                       dev: Resources) -> None:
+    """reportConditionalDenies (statements-intact) is kept for existing configs: false now
+    silences sst-deployer-undecided-conditions, which reports what it reported before."""
+    tampered = edit_policy(dev, lambda d: d["Statement"].append(
+        {"Sid": "OnlyOurOrg", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}))
+    with serve(standalone_pack_dir) as analyzer:
+        analyzer.configure({INTACT: {"reportConditionalDenies": False}})
+        assert of(analyzer.analyze_stack(tampered), UNDECIDED) == []
+        analyzer.configure({})
+        (first_advice, *_) = of(analyzer.analyze_stack(tampered), UNDECIDED)
+        assert "aws:principalorgid: organizationId" in first_advice
+        # The organisation's facts serve statements-intact too: another org is a proven loss.
+        analyzer.configure({UNDECIDED: {"organizationId": "o-zzzzzzzzzz"}})
+        diags = analyzer.analyze_stack(tampered)
+        assert of(diags, INTACT) and not of(diags, UNDECIDED)
+        analyzer.configure({UNDECIDED: {"organizationId": "o-a1b2c3d4e5"}})
+        diags = analyzer.analyze_stack(tampered)
+        assert not of(diags, INTACT) and not of(diags, UNDECIDED)
 
 
 def test_a_tightened_boundary_is_reported(pack: Analyzer, dev: Resources) -> None:
