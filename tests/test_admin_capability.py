@@ -23,7 +23,8 @@ NICHE = ["gamelift:*", "robomaker:*", "braket:*", "groundstation:*", "iotfleetwi
 
 
 def grants(*statements: dict[str, Any], ctx: Context = CTX) -> list[str]:
-    return [str(g) for g in administrator_grants([parse_document({"Statement": list(statements)}, "p")], ctx)]
+    document = {"Version": "2012-10-17", "Statement": list(statements)}  # variables need this Version
+    return [str(g) for g in administrator_grants([parse_document(document, "p")], ctx)]
 
 
 def test_notaction_of_25_niche_services_on_star_is_administrator_and_says_iam() -> None:
