@@ -10,4 +10,4 @@ from typing import Final
 DISTRIBUTION: Final = "sst-deployer-component"  # pip install sst-deployer-component
 IMPORT_NAME: Final = "sst_deployer_component"  # import sst_deployer_component
 PULUMI_PACKAGE: Final = "sst-deployer"  # pulumi package add ...; the schema's name; sst-deployer:index:DeployerRole
-__version__ = "0.2.0"
+__version__ = "0.3.0"
