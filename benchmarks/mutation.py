@@ -49,6 +49,7 @@ MODULES = (
     "sst_deployer/audit.py", "sst_deployer/context.py", "sst_deployer/cli.py", "sst_deployer/admin.py",
     "sst_deployer/managed_policies.py",
     "sst_deployer/policies/model.py", "sst_deployer/policies/rules.py", "sst_deployer/policies/pack.py",
+    "sst_deployer/policies/provider.py", "sst_deployer/policies/declared.py", "sst_deployer/policies/lookalike.py",
     "components/config.py", "components/deployer_role.py",
 )
 """What is mutated. Not ``policies/server.py``: it adapts pulumi-policy's private servicer and
@@ -178,7 +179,7 @@ def _selected(names: list[str]) -> list[str]:
     out = []
     for name in names:
         hits = [m for m in MODULES if Path(m).stem == name or m == name or m.startswith(name + "/")
-                or m.replace("/", ".").removesuffix(".py") == name]
+                or m.replace("/", ".").removesuffix(".py") == name or m.removesuffix(".py").endswith("/" + name)]
         if not hits:
             sys.exit(f"unknown module {name!r}; one of: {', '.join(MODULES)}")
         out += hits
