@@ -49,6 +49,7 @@ MODULES = (
     "sst_deployer/audit.py", "sst_deployer/context.py", "sst_deployer/cli.py", "sst_deployer/admin.py",
     "sst_deployer/managed_policies.py",
     "sst_deployer/policies/model.py", "sst_deployer/policies/rules.py", "sst_deployer/policies/pack.py",
+    "sst_deployer/policies/provider.py", "sst_deployer/policies/declared.py", "sst_deployer/policies/lookalike.py",
     "sst_deployer_component/config.py", "sst_deployer_component/deployer_role.py",
     "sst_deployer_component/spec.py",
 )
@@ -122,7 +123,7 @@ def undecorated(source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _config(modules: list[str], also_copy: list[str]) -> str:
+def _config(modules: list[str], also_copy: list[str], tests: list[str] | None = None) -> str:
     # The SST CLI end-to-end suite (tests/e2e) needs node_modules and minutes per test: a
     # developer's checkout that has them would spend the run there. Its judge is tested directly.
     args = ["-p", "no:cacheprovider", "-p", "mutation_plugin", "-m", "not e2e"]
@@ -135,6 +136,8 @@ def _config(modules: list[str], also_copy: list[str]) -> str:
         f"only_mutate = {json.dumps(modules)}\n"
         f"also_copy = {json.dumps(also_copy)}\n"
         f"pytest_add_cli_args = {json.dumps(args)}\n"
+        + (f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n" if tests else "")
+        +
         # grpc (the served pack) is not fork-safe: fork workers from a clean server process.
         'process_isolation = "forkserver"\n'
         # Changing the test files invalidates no verdict by itself; `--fresh` does.
@@ -143,7 +146,7 @@ def _config(modules: list[str], also_copy: list[str]) -> str:
     )
 
 
-def prepare(modules: list[str], fresh: bool) -> None:
+def prepare(modules: list[str], fresh: bool, tests: list[str] | None = None) -> None:
     if fresh and WORK.exists():
         shutil.rmtree(WORK)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -159,7 +162,7 @@ def prepare(modules: list[str], fresh: bool) -> None:
     for path in top:
         _sync_file(path, WORK / path.name)
     also_copy = ["examples", "mutation_plugin.py", *extra_dirs, *(p.name for p in top)]
-    (WORK / "pyproject.toml").write_text(_config(modules, also_copy))
+    (WORK / "pyproject.toml").write_text(_config(modules, also_copy, tests))
     (WORK / "mutation_plugin.py").write_text(PLUGIN)
     # The served pack is a copy of mutants/policy_pack: its sst_deployer is the mutated one.
     pack = MUTANTS / "policy_pack"
@@ -183,7 +186,7 @@ def _selected(names: list[str]) -> list[str]:
     out = []
     for name in names:
         hits = [m for m in MODULES if Path(m).stem == name or m == name or m.startswith(name + "/")
-                or m.replace("/", ".").removesuffix(".py") == name]
+                or m.replace("/", ".").removesuffix(".py") == name or m.removesuffix(".py").endswith("/" + name)]
         if not hits:
             sys.exit(f"unknown module {name!r}; one of: {', '.join(MODULES)}")
         out += hits
@@ -212,12 +215,12 @@ def _sampled(names: list[str], sample: int | None) -> set[str]:
 
 
 def run(modules: list[str], fresh: bool, max_children: int, retry: bool = False,
-        sample: int | None = None) -> int:
+        sample: int | None = None, tests: list[str] | None = None) -> int:
     """Test the mutants of ``modules`` that have no verdict yet (``retry``: the survivors again).
 
     Every module is mutated, whichever are tested, so that mutmut's one recording of
     which tests call which function covers them all; the mutants to test are named."""
-    prepare(list(MODULES), fresh)
+    prepare(list(MODULES), fresh, tests)
     wanted = {"survived", "no tests", "suspicious"} if retry else {"not run"}
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     mutmut = ["nice", "-n", "15", str(VENV_BIN / "mutmut"), "run", "--max-children", str(max_children)]
@@ -225,8 +228,17 @@ def run(modules: list[str], fresh: bool, max_children: int, retry: bool = False,
     generated = {_module_of(n) for codes in metas.values() for n in codes}
     stale = any(not (MUTANTS / m).exists() or (WORK / m).stat().st_mtime > (MUTANTS / m).stat().st_mtime
                 for m in MODULES)
-    if stale or not set(modules) <= generated:  # (re)generate mutants first (and test the one of partitions.py)
+    # mutmut records which tests call which function on its first run (and again when the
+    # test selection changes); the gRPC and example-stack tests are credited to that record
+    # below, so it must exist first: a run that recorded it itself ran without them.
+    selection, recorded = WORK / "recorded-selection.json", json.dumps(tests or [])
+    unrecorded = not (MUTANTS / "mutmut-stats.json").exists() or (
+        selection.read_text() if selection.exists() else None) != recorded
+    if stale or unrecorded or not set(modules) <= generated:
+        # (re)generate mutants and record the tests first (and test the one of partitions.py)
         subprocess.call([*mutmut, "sst_deployer.partitions.*"], cwd=WORK, env=env)
+        if (MUTANTS / "mutmut-stats.json").exists():
+            selection.write_text(recorded)
         metas = _metas()
     chosen = _sampled([n for codes in metas.values() for n in codes if _module_of(n) in modules], sample)
     names = [n for codes in metas.values() for n, c in codes.items() if n in chosen and STATUS.get(c) in wanted]
@@ -386,12 +398,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, help="test only this many mutants per module (a fixed sample)")
     parser.add_argument("--retry-survivors", action="store_true", help="test the survivors again (after new tests)")
     parser.add_argument("--max-children", type=int, default=2, help="parallel test runs (default 2)")
+    parser.add_argument("--tests", nargs="+", metavar="FILE",
+                        help="only these test files (quicker, weaker: a survivor may die to a test left out; "
+                             "changing it makes mutmut record again)")
     args = parser.parse_intermixed_args(argv)
     modules = _selected(args.modules)
     if args.command == "run":
-        return run(modules, args.fresh, args.max_children, args.retry_survivors, args.sample)
+        return run(modules, args.fresh, args.max_children, args.retry_survivors, args.sample, args.tests)
     if args.command == "prepare":
-        prepare(modules, args.fresh)
+        prepare(modules, args.fresh, args.tests)
     elif args.command == "results":
         results(modules if args.modules else None)
     else:
