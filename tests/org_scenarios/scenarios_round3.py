@@ -30,7 +30,8 @@ Sources used throughout:
 * CDK's bootstrap template (aws-cdk-cli ``packages/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml``):
   role names ``cdk-${Qualifier}-<kind>-role-${AWS::AccountId}-${AWS::Region}``, each role but the
   CloudFormation execution role tagged ``aws-cdk:bootstrap-role`` (deploy, file-publishing,
-  image-publishing, lookup) and trusting the account; bucket ``cdk-${Qualifier}-assets-${AWS::AccountId}-${AWS::Region}``;
+  image-publishing, lookup) and trusting the account; bucket
+  ``cdk-${Qualifier}-assets-${AWS::AccountId}-${AWS::Region}``;
   repository ``cdk-${Qualifier}-container-assets-${AWS::AccountId}-${AWS::Region}``; parameter
   ``/cdk-bootstrap/${Qualifier}/version``.
 * SST v2 source (``sst/v2``, ``packages/sst/src``): app stacks are named ``<stage>-<app>-<stack>``
@@ -55,7 +56,7 @@ import json
 from typing import Any
 
 from .scenarios import ADMIN, INTACT, TRUST
-from .spec import PASS, Finding, Library, Scenario, Verdict
+from .spec import Finding, Library, Scenario, Verdict
 
 ROUND3 = Library()
 add = ROUND3.add
@@ -98,7 +99,8 @@ def r3(id_: str, why: str, update: Verdict, preview: Verdict | None = None, *, v
     """The ``round3.py`` program with its options (``scenario:<key>``; objects as JSON)."""
     config = {"scenario:variant": variant, **{f"scenario:{k}": v if isinstance(v, str) else json.dumps(v)
                                                 for k, v in options.items()}}
-    name = role or {"component": "deployer", "tagged": "sst-deployer"}.get(variant) or options.get("roleName", "app-role")
+    name = (role or {"component": "deployer", "tagged": "sst-deployer"}.get(variant)
+            or options.get("roleName", "app-role"))
     return add(Scenario(f"r3-{id_}", "round3.py", why, config, update, preview or update, stack=stack,
                         lost=None if lost is None else {name: lost}, mfa=mfa, pack_config=pack_config))
 
@@ -133,7 +135,8 @@ r3("grammar-ssm-other-team-path", _GRAMMAR + """The payments team's guardrail De
     arn:aws:ssm:*:*:parameter/payments/*. SST's parameters are /sst/<app>/<stage>/..., the
     fallback /sst/<app>/.fallback/... and CDK's /cdk-bootstrap/<q>/version: a parameter name has
     no ':' (SSM PutParameter), so no parameter SST uses has an ARN the Deny matches: passes.""",
-   passes(GRAMMAR_MISS), document=_doc(_st("PaymentsOnly", Action="ssm:*", Resource="arn:aws:ssm:*:*:parameter/payments/*")))
+   passes(GRAMMAR_MISS),
+   document=_doc(_st("PaymentsOnly", Action="ssm:*", Resource="arn:aws:ssm:*:*:parameter/payments/*")))
 
 r3("grammar-cfn-other-toolkit", _GRAMMAR + """Deny cloudformation:* on another team's CDK toolkit,
     stack/CDKToolkit-payments/* (cdk.toolkitStackName of the payments app). SST's stacks are
@@ -238,7 +241,8 @@ r3("perimeter-org-paths-unconfigured", """Deny * when ForAnyValue:StringNotLike 
 r3("perimeter-org-paths-configured-inside", f"""The same with organizationPaths [{OU_PATH}] in the
     pack's config (an account under workload1/prod0001): the one path is like the pattern, the
     ForAnyValue negation is false: passes.""",
-   passes(NO_ORG_CONFIG), document=_OU_GUARD, pack_config={UNDECIDED: {"organizationId": ORG, "organizationPaths": [OU_PATH]}})
+   passes(NO_ORG_CONFIG), document=_OU_GUARD,
+   pack_config={UNDECIDED: {"organizationId": ORG, "organizationPaths": [OU_PATH]}})
 r3("perimeter-org-paths-configured-outside", f"""The same with organizationPaths
     [{ORG}/r-ab12/ou-ab12-sandbox1/]: the path is not like the pattern: {_ALL}""",
    lost_on("deployer", "AllowSSTDeployStacks"), document=_OU_GUARD,
@@ -315,7 +319,8 @@ r3("abac-assume-only-bootstrap-roles", """Deny sts:AssumeRole when Null
     assumes (deploy, file-publishing, image-publishing, lookup) carry that tag (bootstrap template);
     the CloudFormation execution role does not, but it trusts only cloudformation.amazonaws.com, so
     nobody assumes it: nothing SST does is lost: passes.""",
-   passes(MAY_TAKE), document=_doc(_st("OnlyBootstrapRoles", Action="sts:AssumeRole", condition={"Null": {_CDK_TAG: "true"}})))
+   passes(MAY_TAKE),
+   document=_doc(_st("OnlyBootstrapRoles", Action="sts:AssumeRole", condition={"Null": {_CDK_TAG: "true"}})))
 r3("abac-assume-bootstrap-role-values", """Deny sts:AssumeRole when StringNotEquals
     aws:ResourceTag/aws-cdk:bootstrap-role [deploy, file-publishing, image-publishing, lookup]: the
     tag values CDK gives the roles SST assumes: passes.""",
@@ -619,7 +624,8 @@ plain("sst-specific-renamed", """A hand-written SST deployer with its own Sids: 
 plain("codebuild-page", """A CodeBuild runner's role (trust codebuild.amazonaws.com) holding SST's
     page policy: it runs `sst deploy` in CI, an SST deployer in all but its tags: advice to tag it.""",
       [], Verdict((Finding(("sst-runner",), ("sst-deployer:role",), UNMARKED, level="advisory"),)),
-      trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "codebuild.amazonaws.com"}}),
+      trust=_trust({"Effect": "Allow", "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "codebuild.amazonaws.com"}}),
       page=True, name="sst-runner")
 
 
@@ -779,6 +785,23 @@ r3("name-prefix-exact-name", _PREFIX + """Here the exemption is StringNotEquals 
    lost_on("sst-deployer", "AllowSSTManageBootstrapBucket"), variant="tagged", namePrefix="sst-deployer-",
    document=_doc(_st("OnlyTheDeployerTouchesS3", Action="s3:*", condition={
        "StringNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::{A}:role/sst-deployer"}})))
+
+
+_IAM_CDK_TAG = "iam:ResourceTag/aws-cdk:bootstrap-role"
+_BOOTSTRAP_ROLES = ["deploy", "lookup", "file-publishing", "image-publishing"]
+r3("abac-assume-iam-resource-tag", """CDK Pipelines' idiom written as a Deny: Deny sts:AssumeRole when
+    StringNotEquals iam:ResourceTag/aws-cdk:bootstrap-role [deploy, lookup, file-publishing,
+    image-publishing] (aws-cdk #24073 and CDK Pipelines' docs grant exactly this set; for a role
+    resource the Service Authorization Reference lists both aws:ResourceTag and iam:ResourceTag). The
+    roles SST assumes carry those values: passes.""",
+   passes(MAY_TAKE), document=_doc(_st("OnlyBootstrapRoles", Action="sts:AssumeRole",
+                                        condition={"StringNotEquals": {_IAM_CDK_TAG: _BOOTSTRAP_ROLES}})))
+cap("assume-bootstrap-roles-anywhere", """Not this one: Allow sts:AssumeRole on * under StringEquals
+    iam:ResourceTag/aws-cdk:bootstrap-role [deploy, lookup, file-publishing, image-publishing] (CDK
+    Pipelines' own grant): only CDK's bootstrap roles, which trust their own account (or the accounts
+    `cdk bootstrap --trust` names): not administrator access (least-privilege advice is free).""",
+    [_st("AssumeBootstrapRoles", "Allow", Action="sts:AssumeRole",
+         condition={"StringEquals": {_IAM_CDK_TAG: _BOOTSTRAP_ROLES}})], passes())
 
 
 assert len(ROUND3.scenarios) >= 60, len(ROUND3.scenarios)
