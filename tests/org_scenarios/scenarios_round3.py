@@ -804,4 +804,53 @@ cap("assume-bootstrap-roles-anywhere", """Not this one: Allow sts:AssumeRole on 
          condition={"StringEquals": {_IAM_CDK_TAG: _BOOTSTRAP_ROLES}})], passes())
 
 
+
+# ================================================================= 13. Services' own condition keys and time
+
+r3("request-tag-on-stacks", """Deny cloudformation:CreateStack when Null aws:RequestTag/team true (every
+    new stack must be tagged team): whether SST's CreateStack carries a team tag depends on the app's
+    own tags (sst.config.ts), not on anything in this stack: advice naming aws:RequestTag/team, no
+    mandatory finding.""",
+   undecided("deployer", "aws:RequestTag/team", xfail=NOT_YET + "no advice naming aws:RequestTag/team"),
+   document=_doc(_st("TaggedStacksOnly", Action="cloudformation:CreateStack",
+                      condition={"Null": {"aws:RequestTag/team": "true"}})))
+r3("passrole-only-to-cloudformation", """Deny iam:PassRole when StringNotEquals iam:PassedToService
+    cloudformation.amazonaws.com: SST passes the CDK execution role only as CreateStack/UpdateStack's
+    RoleARN (sst/v2 PR #96), i.e. to CloudFormation (Service Authorization Reference,
+    iam:PassedToService): passes.""",
+   passes(), document=_doc(_st("PassToCloudFormationOnly", Action="iam:PassRole", condition={
+       "StringNotEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}})))
+r3("passrole-not-to-cloudformation", """Deny iam:PassRole when StringEquals iam:PassedToService
+    cloudformation.amazonaws.com: exactly SST's PassRole of the execution role: lost (the message names
+    iam:PassRole).""",
+   lost_on("deployer", "iam:PassRole"),
+   document=_doc(_st("NoRolesForCloudFormation", Action="iam:PassRole", condition={
+       "StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}})))
+r3("s3-encryption-header", """The classic Deny s3:PutObject when Null s3:x-amz-server-side-encryption
+    true (uploads must ask for SSE): whether SST's and CDK's uploads send that header is not in the
+    stack (S3 applies the bucket's default encryption without it): advice naming
+    s3:x-amz-server-side-encryption, no mandatory finding.""",
+   undecided("deployer", "s3:x-amz-server-side-encryption",
+             xfail=NOT_YET + "no advice naming s3:x-amz-server-side-encryption"),
+   document=_doc(_st("EncryptedUploads", Action="s3:PutObject",
+                      condition={"Null": {"s3:x-amz-server-side-encryption": "true"}})))
+r3("sst-functions-only", """Deny lambda:UpdateFunctionConfiguration when Null aws:ResourceTag/sst:app
+    true (only SST's functions may be reconfigured by deployers): SST restarts only functions tagged
+    sst:app (the page's own condition on AllowSSTCLIRestartAppFunction): passes.""",
+   passes(), lost=frozenset(),
+   document=_doc(_st("SstFunctionsOnly", Action="lambda:UpdateFunctionConfiguration",
+                      condition={"Null": {"aws:ResourceTag/sst:app": "true"}})))
+r3("expired-access", """Deny * when DateGreaterThan aws:CurrentTime 2024-01-01T00:00:00Z (temporary
+    access that has expired): every request now is later: everything is lost.""",
+   lost_on("deployer", "AllowSSTDeployStacks"),
+   document=_doc(_st("Expired", Action="*",
+                      condition={"DateGreaterThan": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}})))
+r3("mfa-age", """Deny * when NumericGreaterThan aws:MultiFactorAuthAge 3600 on the component's people
+    deployer (MFA required by its trust): a session whose MFA is older than an hour is denied, a fresh
+    one is not; how old the MFA of a deploy will be is not in the stack: advice naming
+    aws:MultiFactorAuthAge, no mandatory finding.""",
+   undecided("deployer", "aws:MultiFactorAuthAge", xfail=NOT_YET + "no advice naming aws:MultiFactorAuthAge"),
+   document=_doc(_st("FreshMfa", Action="*", condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}})))
+
+
 assert len(ROUND3.scenarios) >= 60, len(ROUND3.scenarios)
