@@ -49,7 +49,8 @@ MODULES = (
     "sst_deployer/audit.py", "sst_deployer/context.py", "sst_deployer/cli.py", "sst_deployer/admin.py",
     "sst_deployer/managed_policies.py",
     "sst_deployer/policies/model.py", "sst_deployer/policies/rules.py", "sst_deployer/policies/pack.py",
-    "components/config.py", "components/deployer_role.py",
+    "sst_deployer_component/config.py", "sst_deployer_component/deployer_role.py",
+    "sst_deployer_component/spec.py",
 )
 """What is mutated. Not ``policies/server.py``: it adapts pulumi-policy's private servicer and
 falls back to the SDK's own code on any error, so its mutants survive by design."""
@@ -59,7 +60,11 @@ falls back to the SDK's own code on any error, so its mutants survive by design.
 # isolated interpreter (`-S -I`, no site-packages), where that import of mutmut fails.
 # The e2e suite is left out by its marker (see _config).
 DESELECT = ("tests/test_pack_protocol.py::test_the_published_folder_imports_nothing_from_outside_it",
-            "tests/test_cli.py::test_light_install_needs_nothing_but_the_pure_package")
+            "tests/test_cli.py::test_light_install_needs_nothing_but_the_pure_package",
+            # The component's packaging reads components/ (not in the mutated tree, which holds
+            # sst_deployer_component/ at the top, like sst_deployer/), and the wheel test
+            # installs the unmutated source into a fresh venv for minutes.
+            "tests/test_component_package.py", "tests/test_component_wheel.py")
 
 PLUGIN = '''"""Loaded by mutmut's pytest runs: fixed hypothesis examples, no example database."""
 from hypothesis import settings
@@ -126,7 +131,7 @@ def _config(modules: list[str], also_copy: list[str]) -> str:
     return (
         '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n\n'
         "[tool.mutmut]\n"
-        'source_paths = ["sst_deployer", "components"]\n'
+        'source_paths = ["sst_deployer", "sst_deployer_component"]\n'
         f"only_mutate = {json.dumps(modules)}\n"
         f"also_copy = {json.dumps(also_copy)}\n"
         f"pytest_add_cli_args = {json.dumps(args)}\n"
@@ -143,14 +148,14 @@ def prepare(modules: list[str], fresh: bool) -> None:
         shutil.rmtree(WORK)
     WORK.mkdir(parents=True, exist_ok=True)
     _sync_tree(ROOT / "policy_pack" / "sst_deployer", WORK / "sst_deployer", transform=True)
-    _sync_tree(ROOT / "components", WORK / "components", transform=True)
+    _sync_tree(ROOT / "components" / "sst_deployer_component", WORK / "sst_deployer_component", transform=True)
     _sync_tree(ROOT / "tests", WORK / "tests")
     _sync_tree(ROOT / "examples", WORK / "examples")
     extra_dirs = [d for d in ("tools", ".ci", "docs", "benchmarks") if (ROOT / d).is_dir()]  # tests read these too
     for d in extra_dirs:
         _sync_tree(ROOT / d, WORK / d)
     top = [ROOT / "__main__.py", *sorted(ROOT.glob("Pulumi*.yaml")), *sorted(ROOT.glob("*.md")),
-           *sorted(ROOT.glob("requirements*.txt"))]
+           *sorted(ROOT.glob("requirements*.txt")), ROOT / "schema.json"]
     for path in top:
         _sync_file(path, WORK / path.name)
     also_copy = ["examples", "mutation_plugin.py", *extra_dirs, *(p.name for p in top)]
@@ -240,7 +245,7 @@ SERVED: tuple[str, ...] = ("sst_deployer.audit.", "sst_deployer.iam.", "sst_depl
                            "sst_deployer.settings.", "sst_deployer.tags.", "sst_deployer.trust.",
                            "sst_deployer.partitions.", "sst_deployer.policies.")
 """Modules the served pack runs: tests that talk to it over gRPC exercise them in another process."""
-PROGRAM: tuple[str, ...] = ("components.", "sst_deployer.render.", "sst_deployer.permissions.",
+PROGRAM: tuple[str, ...] = ("sst_deployer_component.", "sst_deployer.render.", "sst_deployer.permissions.",
                             "sst_deployer.settings.", "sst_deployer.tags.", "sst_deployer.trust.", "sst_deployer.iam.",
                             "sst_deployer.partitions.")
 """Modules the Pulumi program runs (in the session fixtures of the example stacks)."""

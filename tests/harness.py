@@ -3,7 +3,10 @@ engine would send it to a policy pack (type, URN, parent, dependencies, final ou
 
 In preview mode the mocks return no computed outputs, so ``arn``/``id``/auto-names
 stay unknown and the inputs built from them (an attachment's ``role``) are unknown too,
-as in a real ``pulumi preview`` of new resources.
+as in a real ``pulumi preview`` of new resources. A preview of a change to an existing
+stack names the resources already in state (``run_program(existing=...)``): those get
+the id and outputs an update gave them, as the engine reads them from state, so what is
+computed from them is known while what comes from new resources stays unknown.
 
 Inputs (what ``Analyze`` sees) and outputs (what ``AnalyzeStack`` sees) are kept apart,
 and outputs carry what the provider reads back, which mocks do not show: pulumi-aws is
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import json
 import runpy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +55,7 @@ class Captured:
     inputs: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     provider: str = ""  # "<provider urn>::<provider id>", as the engine references providers
+    planned: bool = False  # created by this preview: computed outputs unknown (not in state)
 
 
 @dataclass
@@ -85,12 +90,21 @@ class RecordingMocks(pulumi_mocks.Mocks):
         self.partition = partition
         self.preview = preview
         self.invokes: list[str] = []
+        self.existing = False  # the resource being registered is in state (set by the monitor)
+
+    @property
+    def planned(self) -> bool:
+        """The resource being registered is new in a preview: no id, outputs unknown."""
+        return self.preview and not self.existing
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
-        if self.preview:
+        if self.planned:
             return None, state
-        name = state.get("name") or f"{args.name}-1a2b3c4"
+        # A namePrefix name is the prefix and 26 digits (terraform-provider-aws
+        # internal/create/naming.go: id.PrefixedUniqueId, a timestamp and a counter).
+        prefixed = state["namePrefix"] + "20261203072459000000000001" if state.get("namePrefix") else None
+        name = state.get("name") or prefixed or f"{args.name}-1a2b3c4"
         kind = {
             "aws:iam/role:Role": "role",
             "aws:iam/policy:Policy": "policy",
@@ -124,11 +138,13 @@ class RecordingMocks(pulumi_mocks.Mocks):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """Keeps what the real engine keeps: parents, dependencies, registered outputs."""
 
-    def __init__(self, mocks: RecordingMocks) -> None:
+    def __init__(self, mocks: RecordingMocks, existing: Callable[[str], bool] | None = None) -> None:
         super().__init__(mocks)
+        self.recording = mocks
         self.captured: dict[str, Captured] = {}
         self.order: list[str] = []
         self.config: dict[str, Any] = {}  # the stack's config, for the default provider
+        self.existing = existing  # URN -> in state (a preview of a change); None: nothing is
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         if parent and "::pulumi:pulumi:Stack::" not in parent:
@@ -136,7 +152,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.recording.existing = bool(self.existing and self.existing(urn))
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            existing, self.recording.existing = self.recording.existing, False
         if request.type == "pulumi:pulumi:Stack":
             return response
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
@@ -144,7 +165,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         parent = request.parent if "::pulumi:pulumi:Stack::" not in request.parent else ""
         outputs = dict(inputs)
         outputs.update(state or {})
-        preview = bool(getattr(self.mocks, "preview", False))
+        preview = self.recording.preview and not existing
         if request.custom and preview:
             outputs.setdefault("arn", rpc.UNKNOWN)
             outputs.setdefault("id", rpc.UNKNOWN)
@@ -164,6 +185,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs=_plain(inputs),
             outputs=_plain(outputs) if request.custom else {},
             provider=provider,
+            planned=preview,
         )
         self.order.append(response.urn)
         return response
@@ -240,10 +262,13 @@ def run_program(
     account: str = "112233445566",
     partition: str = "aws",
     program: Path = PROGRAM,
+    existing: Callable[[str], bool] | None = None,
 ) -> Stack:
-    """Run ``program`` with ``config`` (``{"sst-deployer:regions": [...], ...}``)."""
+    """Run ``program`` with ``config`` (``{"sst-deployer:regions": [...], ...}``).
+
+    ``existing`` (previews): which resources, by URN, are already in state."""
     mocks = RecordingMocks(account, partition, preview)
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, existing)
     monitor.config = config_strings(config)
     LAST_RUN["monitor"] = monitor
     pulumi_settings.ROOT.set(None)

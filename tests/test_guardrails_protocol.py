@@ -18,6 +18,7 @@ from harness import Stack
 ROLE, POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 INTACT = "sst-deployer-statements-intact"
+UNDECIDED = "sst-deployer-undecided-conditions"
 Resources = list[dict[str, Any]]
 PHASES = ["update", "preview"]
 
@@ -63,6 +64,13 @@ def intact(pack: Analyzer, resources: Resources) -> list[str]:
     diags: list[Diagnostic] = pack.analyze_stack(resources)
     assert not any("could not check this stack" in d.message for d in diags)
     return [d.message for d in diags if d.policy == INTACT]
+
+
+def undecided(pack: Analyzer, resources: Resources) -> list[str]:
+    """The advice of sst-deployer-undecided-conditions (issue 15: undecided is not a loss)."""
+    diags: list[Diagnostic] = pack.analyze_stack(resources)
+    assert not any(d.policy == UNDECIDED and d.level == "mandatory" for d in diags)
+    return [d.message for d in diags if d.policy == UNDECIDED]
 
 
 @pytest.fixture
@@ -150,9 +158,10 @@ def test_a_deny_on_untagged_functions_is_harmless_to_sst(pack: Analyzer, stacks:
 def test_a_deny_on_one_app_tag_value_is_a_risk(pack: Analyzer, stacks: Any, phase: str) -> None:
     deny = {"Sid": "NotLegacy", "Effect": "Deny", "Action": "lambda:*", "Resource": "*",
             "Condition": {"StringEquals": {"aws:ResourceTag/sst:app": "legacy"}}}
-    messages = intact(pack, with_guardrail(stacks("dev", phase), [deny]))
+    assert intact(pack, with_guardrail(stacks("dev", phase), [deny])) == []
+    messages = undecided(pack, with_guardrail(stacks("dev", phase), [deny]))
     assert messages and all("statement 'NotLegacy'" in m and "conditional Deny that may take away" in m
-                            for m in messages)
+                            and "aws:resourcetag/sst:app" in m for m in messages)
 
 
 @pytest.mark.parametrize("phase", PHASES)
@@ -257,7 +266,8 @@ def test_a_boundary_missing_a_region_or_demanding_mfa_is_a_loss(pack: Analyzer, 
 def test_a_boundary_condition_the_context_leaves_open_is_a_risk(pack: Analyzer, stacks: Any, phase: str) -> None:
     boundary = [{"Sid": "FromTheVpc", "Effect": "Allow", "Action": "*", "Resource": "*",
                  "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1234"}}}]
-    messages = intact(pack, with_boundary(stacks("production", phase), boundary))
+    assert intact(pack, with_boundary(stacks("production", phase), boundary)) == []
+    messages = undecided(pack, with_boundary(stacks("production", phase), boundary))
     assert messages and all("conditional Allow of the permissions boundary that may take away" in m for m in messages)
 
 

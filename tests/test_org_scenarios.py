@@ -1,17 +1,21 @@
-"""Organisation scenarios through the analyzer protocol, after an update and in a preview,
-against verdicts reasoned from IAM and provider semantics (tests/org_scenarios/)."""
+"""Organisation scenarios through the analyzer protocol in four shapes (after an update, a
+new stack's preview, a preview of a change to an existing stack, after a refresh), each
+run in a fresh pack process as the engine does, against verdicts reasoned from IAM and
+provider semantics (tests/org_scenarios/)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from analyzer import Analyzer, serve
+from harness import UNKNOWN
 from org_scenarios import bruteforce
-from org_scenarios.capture import Captured, capture, engine_view, judge
+from org_scenarios.capture import Captured, capture, engine_view
+from org_scenarios.engine import FreshPacks
 from org_scenarios.scenarios import LIBRARY
 from org_scenarios.spec import SHAPES, Scenario, WrongVerdict, check, needs, sst_context
 from org_scenarios.world import end_state, refreshed_outputs
@@ -22,10 +26,13 @@ _CAPTURED: dict[tuple[str, str], Captured] = {}
 
 
 def captured(s: Scenario, shape: str) -> Captured:
-    """Each scenario program runs once per session for updates and once for previews."""
-    key = (s.id, "preview" if shape == "preview" else "update")
+    """Each scenario program runs once per session for updates (and refreshes), once for a
+    new stack's preview and once for the preview of a change (``Scenario.in_state``)."""
+    run = shape if shape in ("preview", "change") else "update"
+    key = (s.id, run)
     if key not in _CAPTURED:
-        _CAPTURED[key] = capture(s.program, s.config, stack=s.stack, preview=key[1] == "preview")
+        existing = s.in_state(captured(s, "update").stack.resources).__contains__ if run == "change" else None
+        _CAPTURED[key] = capture(s.program, s.config, stack=s.stack, preview=run != "update", existing=existing)
     return _CAPTURED[key]
 
 
@@ -34,7 +41,7 @@ def view(s: Scenario, shape: str) -> list[dict[str, Any]]:
     c = captured(s, shape)
     if shape == "refreshed":
         return engine_view(c, refreshed=refreshed_outputs(end_state(c)[0]))
-    if shape == "update" and s.stale:
+    if shape in ("update", "change") and s.stale:  # a role in state keeps the last refresh's read-back
         arn = {r.name: r.outputs.get("arn") for r in c.stack.resources if r.type == "aws:iam/policy:Policy"}
         stale = {urn: {"managedPolicyArns": [arn[p] for p in policies]}
                  for role, policies in s.stale.items() for urn in c.urns(role)}
@@ -43,15 +50,13 @@ def view(s: Scenario, shape: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def packs(standalone_pack_dir: Path) -> Iterator[dict[str, Analyzer]]:
-    """One pack process for updates and one for previews, as the engine runs them
-    (``PULUMI_DRY_RUN``), configured with the schema defaults."""
-    env = {"PYTHONPATH": "", "PYTHONSAFEPATH": ""}
-    with serve(standalone_pack_dir, env=dict(env, PULUMI_DRY_RUN="false")) as update, \
-            serve(standalone_pack_dir, env=dict(env, PULUMI_DRY_RUN="true")) as preview:
-        update.configure()
-        preview.configure()
-        yield {"update": update, "preview": preview, "refreshed": update}
+def packs(standalone_pack_dir: Path) -> Iterator[FreshPacks]:
+    """A fresh pack process per run (``PULUMI_DRY_RUN`` true in previews), started ahead."""
+    pool = FreshPacks(standalone_pack_dir)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def cases(scenarios: Mapping[str, Any]) -> list[Any]:
@@ -65,24 +70,18 @@ def cases(scenarios: Mapping[str, Any]) -> list[Any]:
     return out
 
 
-def give_verdict(s: Any, shape: str, packs: dict[str, Analyzer], standalone_pack_dir: Path) -> None:
-    """Raises WrongVerdict unless the pack gives ``s`` its reasoned verdict in ``shape``."""
+def give_verdict(s: Any, shape: str, packs: FreshPacks, standalone_pack_dir: Path) -> None:
+    """Raises WrongVerdict unless the pack gives ``s`` its reasoned verdict in ``shape``,
+    in one run of a fresh pack process configured with the scenario's ``pack_config``."""
     c = captured(s, shape)
-    resources = view(s, shape)
-    if s.pack_config:
-        with serve(standalone_pack_dir, env={"PYTHONPATH": "", "PYTHONSAFEPATH": "",
-                                             "PULUMI_DRY_RUN": str(shape == "preview").lower()}) as own:
-            own.configure(s.pack_config)
-            diags = judge(own, resources)
-    else:
-        diags = judge(packs[shape], resources)
+    diags = packs.run(view(s, shape), stack=s.stack, preview=c.preview, config=s.pack_config)
     problems = check(s.verdict(shape), diags, c.urns)
     if problems:
         raise WrongVerdict("\n".join(problems))
 
 
 @pytest.mark.parametrize("scenario_id, shape", cases(SCENARIOS))
-def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
+def test_the_pack_gives_the_reasoned_verdict(packs: FreshPacks, scenario_id: str, shape: str,
                                              standalone_pack_dir: Path) -> None:
     give_verdict(SCENARIOS[scenario_id], shape, packs, standalone_pack_dir)
 
@@ -193,9 +192,51 @@ def test_the_reference_evaluator_intersects_a_boundary() -> None:
 
 
 def test_sampled_requests_hit_a_literal_deny_inside_a_wildcard_requirement() -> None:
-    need = bruteforce.Need("S", "s3:PutObject", "arn:aws:s3:::sstbootstrap-*", False)
-    deny = _doc(ALLOW_ALL, {"Effect": "Deny", "Action": "s3:PutObject",
+    # ListBucket: a bucket action (PutObject is authorised against objects, never a bucket ARN).
+    need = bruteforce.Need("S", "s3:ListBucket", "arn:aws:s3:::sstbootstrap-*", False)
+    deny = _doc(ALLOW_ALL, {"Effect": "Deny", "Action": "s3:ListBucket",
                             "Resource": "arn:aws:s3:::sstbootstrap-useast1-7f3a9c"})
     found = bruteforce.lost([need], [deny], None, lambda need, arn: [{}])
     assert [r.resource for r, _ in found["S"]] == ["arn:aws:s3:::sstbootstrap-useast1-7f3a9c"]
     assert bruteforce.lost([need], [_doc(ALLOW_ALL)], None, lambda need, arn: [{}]) == {}
+
+
+# ----------------------------------------------------------------- the shapes themselves
+
+
+def test_each_run_is_served_by_a_fresh_pack_process(packs: FreshPacks) -> None:
+    """The engine starts the pack for one preview or update and stops it afterwards."""
+    first = len(packs.cost.pids)
+    packs.run([], stack="production", preview=False)
+    packs.run([], stack="production", preview=False)
+    used = packs.cost.pids[first:]
+    assert len(used) == 2 and len(set(packs.cost.pids)) == len(packs.cost.pids)
+
+
+def test_a_change_preview_keeps_what_is_in_state_known_and_plans_what_is_new() -> None:
+    """tagged-rpa: the role is in state (ARN known, read-back as the update left it); its
+    policy and attachment are new (ARN unknown, so the attachment's policyArn too)."""
+    c = captured(SCENARIOS["tagged-rpa"], "change")
+    by_name = {r.name: r for r in c.stack.resources}
+    role, policy, attachment = by_name["sst-deployer"], by_name["sst-deploy"], by_name["sst-attachment"]
+    assert c.preview and not role.planned and policy.planned and attachment.planned
+    assert role.outputs["arn"] == "arn:aws:iam::112233445566:role/sst-deployer"
+    assert policy.outputs["arn"] == UNKNOWN
+    assert attachment.inputs == {"role": "sst-deployer", "policyArn": UNKNOWN}
+    (viewed,) = [r for r in view(SCENARIOS["tagged-rpa"], "change") if r["name"] == "sst-deployer"]
+    assert viewed["outputs"]["managedPolicyArns"] == [] and viewed["outputs"]["inlinePolicies"] == []
+
+
+def test_what_a_resource_in_state_depends_on_is_in_state_too() -> None:
+    """A role in state whose trust names an OIDC provider of the stack: the provider exists."""
+    from org_scenarios.scenarios_round2 import ROUND2
+
+    c = captured(ROUND2.scenarios["r2-oidc-in-stack-mfa-guardrail"], "change")
+    (oidc,) = [r for r in c.stack.resources if r.type.endswith("openIdConnectProvider:OpenIdConnectProvider")]
+    assert not oidc.planned and oidc.outputs["arn"] != UNKNOWN
+
+
+def test_naming_new_a_resource_that_one_in_state_depends_on_is_an_error() -> None:
+    s = dataclasses.replace(SCENARIOS["tagged-managed-declared"], new=("sst-deploy",))
+    with pytest.raises(ValueError, match=r"'sst-deploy'.*'sst-deployer'"):
+        s.in_state(captured(SCENARIOS["tagged-managed-declared"], "update").stack.resources)

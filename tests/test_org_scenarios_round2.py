@@ -1,5 +1,5 @@
 """Round two of the organisation scenarios (tests/org_scenarios/scenarios_round2.py),
-through the analyzer protocol after an update, in a preview and after a refresh, and
+through the analyzer protocol in the four shapes of ``spec.SHAPES``, and
 cross-checked by the brute-force evaluator, with the machinery of test_org_scenarios."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import test_org_scenarios as base
-from analyzer import Analyzer
 from org_scenarios import bruteforce
+from org_scenarios.engine import FreshPacks
 from org_scenarios.scenarios_round2 import ROUND2
 from org_scenarios.spec import needs, sst_context
 from org_scenarios.world import end_state
@@ -20,7 +20,7 @@ SCENARIOS = ROUND2.scenarios
 
 
 @pytest.mark.parametrize("scenario_id, shape", base.cases(SCENARIOS))
-def test_the_pack_gives_the_reasoned_verdict(packs: dict[str, Analyzer], scenario_id: str, shape: str,
+def test_the_pack_gives_the_reasoned_verdict(packs: FreshPacks, scenario_id: str, shape: str,
                                              standalone_pack_dir: Path) -> None:
     base.give_verdict(SCENARIOS[scenario_id], shape, packs, standalone_pack_dir)
 

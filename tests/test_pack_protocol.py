@@ -25,6 +25,7 @@ INTACT, ATTACHED = "sst-deployer-statements-intact", "sst-deployer-attachments-i
 LEAST, TRUST = "sst-deployer-least-privilege", "sst-deployer-trust"
 ADMIN = "sst-deployer-administrator-only-in-sandboxes"
 UNSEEN, UNMARKED = "sst-deployer-unseen-policies", "sst-deployer-unmarked-deployers"
+UNDECIDED = "sst-deployer-undecided-conditions"
 Resources = list[dict[str, Any]]
 
 
@@ -65,24 +66,53 @@ def test_the_pack_describes_one_policy_per_concern(pack: Analyzer) -> None:
     info = pack.info()
     assert info.name == "sst-deployer"
     levels = {p.name: p.enforcementLevel for p in info.policies}
-    assert set(levels) == {INTACT, ATTACHED, LEAST, ADMIN, TRUST, UNSEEN, UNMARKED}
-    assert all(levels[n] == 0 for n in (LEAST, UNSEEN, UNMARKED))
+    assert set(levels) == {INTACT, ATTACHED, LEAST, ADMIN, TRUST, UNSEEN, UNMARKED, UNDECIDED}
+    assert all(levels[n] == 0 for n in (LEAST, UNSEEN, UNMARKED, UNDECIDED))
     assert all(levels[n] == 1 for n in (INTACT, ATTACHED, ADMIN, TRUST))
     for p in info.policies:
         assert p.description and p.name.islower() and " " not in p.name
         assert all("default" in schema for schema in p.configSchema.properties.values())
 
 
+# `sst-deployer audit` reads AWS with boto3: the distribution's optional extra [audit],
+# imported by this one module only, inside its functions (never when the pack loads).
+AUDIT_READER = ROOT / "policy_pack" / "sst_deployer" / "aws_read.py"
+AUDIT_ONLY = {"boto3", "botocore"}
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """Each absolute import of ``path``, and whether it is at module level."""
+    tree = ast.parse(path.read_text())
+    top = set(map(id, tree.body))
+    out = []
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+        out += [(name, id(node) in top) for name in names]
+    return out
+
+
 def test_the_published_folder_imports_nothing_from_outside_it() -> None:
     allowed = {"sst_deployer", "pulumi", "pulumi_policy", "google", "grpc", "__future__"}
     stdlib = set(sys.stdlib_module_names)
     for path in (ROOT / "policy_pack").rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
-            for name in names:
-                assert name.split(".")[0] in allowed | stdlib, f"{path}: imports {name}"
+        for name, at_top in _imports(path):
+            root = name.split(".")[0]
+            if path == AUDIT_READER and root in AUDIT_ONLY:
+                assert not at_top, f"{path}: imports {name} at module level; import it inside the function"
+                continue
+            assert root in allowed | stdlib, f"{path}: imports {name}"
+
+
+def test_only_the_audit_reader_may_import_boto3_and_the_pack_never_loads_it(standalone_pack_dir: Path) -> None:
+    import subprocess
+
+    assert any(n.split(".")[0] in AUDIT_ONLY for n, _ in _imports(AUDIT_READER))  # the exemption is used
+    code = ("import sys; sys.path.insert(0, '.'); import sst_deployer.policies.pack, sst_deployer.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=standalone_pack_dir, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_the_copy_serves_its_own_sst_deployer(standalone_pack_dir: Path) -> None:
@@ -173,8 +203,33 @@ def test_a_conditional_deny_is_a_reported_risk(pack: Analyzer, dev: Resources) -
     tampered = edit_policy(dev, lambda d: d["Statement"].append(
         {"Sid": "OfficeOnly", "Effect": "Deny", "Action": "*", "Resource": "*",
          "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}))
-    messages = of(pack.analyze_stack(tampered), INTACT)
-    assert messages and all("conditional Deny that may take away" in m for m in messages)
+    diags = pack.analyze_stack(tampered)
+    assert of(diags, INTACT) == []  # not proven: advice (issue 15), not a mandatory loss
+    messages = of(diags, UNDECIDED)
+    assert messages and all("conditional Deny that may take away" in m and "aws:sourceip" in m for m in messages)
+    assert all(d.level == "advisory" for d in diags if d.policy == UNDECIDED)
+
+
+def test_report_conditional_denies_false_silences_the_undecided_advice(standalone_pack_dir: Path,
+                                                                       dev: Resources) -> None:
+    """reportConditionalDenies (statements-intact) is kept for existing configs: false now
+    silences sst-deployer-undecided-conditions, which reports what it reported before."""
+    tampered = edit_policy(dev, lambda d: d["Statement"].append(
+        {"Sid": "OnlyOurOrg", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}))
+    with serve(standalone_pack_dir) as analyzer:
+        analyzer.configure({INTACT: {"reportConditionalDenies": False}})
+        assert of(analyzer.analyze_stack(tampered), UNDECIDED) == []
+        analyzer.configure({})
+        (first_advice, *_) = of(analyzer.analyze_stack(tampered), UNDECIDED)
+        assert "aws:principalorgid: organizationId" in first_advice
+        # The organisation's facts serve statements-intact too: another org is a proven loss.
+        analyzer.configure({UNDECIDED: {"organizationId": "o-zzzzzzzzzz"}})
+        diags = analyzer.analyze_stack(tampered)
+        assert of(diags, INTACT) and not of(diags, UNDECIDED)
+        analyzer.configure({UNDECIDED: {"organizationId": "o-a1b2c3d4e5"}})
+        diags = analyzer.analyze_stack(tampered)
+        assert not of(diags, INTACT) and not of(diags, UNDECIDED)
 
 
 def test_a_tightened_boundary_is_reported(pack: Analyzer, dev: Resources) -> None:

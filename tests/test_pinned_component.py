@@ -7,7 +7,7 @@ from harness import Stack
 from sst_deployer.settings import DeployerSettings, InvalidSetting
 from sst_deployer.tags import MARKER, from_tags, to_tags
 
-from components.deployer_role import DeployerRoleArgs
+from sst_deployer_component.spec import DeployerSpec
 
 A = "112233445566"
 S = DeployerSettings(account=A, regions=("eu-west-1",))
@@ -30,12 +30,12 @@ def test_the_github_oidc_provider_is_githubs_with_sts_as_audience(example_stacks
 ])
 def test_bad_tags_name_the_setting(tags: dict[str, str], message: str) -> None:
     with pytest.raises(InvalidSetting) as err:
-        DeployerRoleArgs(settings=S, tags=tags).validate()
+        DeployerSpec(settings=S, tags=tags).validate()
     assert (err.value.setting, err.value.message) == ("tags", message)
 
 
 def test_tag_keys_of_128_and_values_of_256_characters_are_allowed() -> None:
-    DeployerRoleArgs(settings=S, tags={"k" * 128: "v" * 256}).validate()
+    DeployerSpec(settings=S, tags={"k" * 128: "v" * 256}).validate()
 
 
 def test_a_role_tagged_with_only_a_marker_and_regions_gets_every_default() -> None:

@@ -1,5 +1,5 @@
 """Every stack config key reaches the component's arguments, and a value of the wrong type
-names its key and the type it must be (components.config.args_from_config, directly)."""
+names its key and the type it must be (sst_deployer_component.config.args_from_config, directly)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import pytest
 from sst_deployer.settings import DeployerSettings
 from sst_deployer.trust import GithubOidc, TrustSettings
 
-from components.config import ConfigError, args_from_config
-from components.deployer_role import DeployerRoleArgs
+from sst_deployer_component.config import ConfigError, args_from_config
+from sst_deployer_component.spec import DeployerSpec
 
 A = "112233445566"
 
 
-def args(config: dict[str, Any], base_dir: Path = Path(".")) -> DeployerRoleArgs:
+def args(config: dict[str, Any], base_dir: Path = Path(".")) -> DeployerSpec:
     def never() -> str:
         raise AssertionError("asked AWS although the config says it")
 

@@ -21,7 +21,7 @@ from sst_deployer.render import (
 )
 from sst_deployer.settings import DeployerSettings, InvalidSetting
 
-from components.deployer_role import DeployerRoleArgs
+from sst_deployer_component.spec import DeployerSpec
 
 ACCOUNT = "112233445566"
 ONE = DeployerSettings(account=ACCOUNT, regions=("us-east-1",))
@@ -103,10 +103,10 @@ def test_a_custom_policy_of_exactly_the_quota_is_accepted_and_one_more_is_refuse
         assert policy_size(text) == size
         return text
 
-    DeployerRoleArgs(settings=ONE, strategy="custom", custom_policy=custom(MANAGED_POLICY_MAX_CHARS)).validate()
+    DeployerSpec(settings=ONE, strategy="custom", custom_policy=custom(MANAGED_POLICY_MAX_CHARS)).validate()
     with pytest.raises(InvalidSetting, match=r"6145 characters; a managed policy holds 6144") as err:
-        DeployerRoleArgs(settings=ONE, strategy="custom", custom_policy=custom(MANAGED_POLICY_MAX_CHARS + 1)).validate()
-    assert err.value.setting == "policyFile"
+        DeployerSpec(settings=ONE, strategy="custom", custom_policy=custom(MANAGED_POLICY_MAX_CHARS + 1)).validate()
+    assert err.value.setting == "policyDocument"  # the stack config calls it policyFile
 
 
 def test_documents_are_compact_json_by_default_and_indented_on_request() -> None:

@@ -17,7 +17,7 @@ import yaml
 from sst_deployer.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED
 from sst_deployer.cli import parser as render_parser
 
-from components.config import KEYS
+from sst_deployer_component.config import KEYS
 from tools import local_up
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,7 @@ PULUMI: dict[tuple[str, ...], tuple[set[str], set[str], range]] = {
                    {"-s", "--stack", "--policy-pack", "--policy-pack-config"}, range(0, 1)),
     ("policy", "publish"): (set(), set(), range(0, 2)),
     ("policy", "enable"): ({"--latest"}, {"--policy-group", "--config"}, range(2, 3)),
+    ("package", "add"): (set(), set(), range(1, 3)),  # <provider: a Git URL, path or name> [parameter]
 }
 
 
@@ -147,7 +148,10 @@ def check(argv: list[str]) -> None:
         if args[1] == "-r":
             assert (ROOT / args[2]).exists()
         else:
-            assert (ROOT / args[1] / "pyproject.toml").exists()
+            path, _, extra = args[1].partition("[")  # ./policy_pack[audit]: the project and an extra of it
+            assert (ROOT / path / "pyproject.toml").exists()
+            if extra:
+                assert f"\n{extra.rstrip(']')} = [" in (ROOT / path / "pyproject.toml").read_text(), args[1]
     elif cmd in ("venv/bin/ruff", "venv/bin/mypy", "venv/bin/moto_server"):
         assert (VENV_BIN / cmd.split("/")[-1]).exists(), f"{cmd} is not installed by requirements-dev.txt"
         if cmd == "venv/bin/moto_server":

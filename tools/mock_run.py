@@ -1,7 +1,7 @@
 """Run the Pulumi program under the SDK's mock engine: what ``pulumi up`` would create.
 
 No Pulumi CLI, provider plugin or AWS account is involved: the program itself runs,
-reads the stack's config through ``components/config.py`` and registers its resources
+reads the stack's config through ``sst_deployer_component.config`` and registers its resources
 with a monitor that records them. IAM resources get the names and ARNs AWS would give
 them, with ``XXXXXXX`` where Pulumi adds a random suffix.
 """

@@ -3,8 +3,12 @@ resource, whatever it looks like.
 
 ``Action: "*"`` on ``"*"`` is the obvious shape; these grant the same:
 
-* ``NotAction`` with a few exceptions (AWS's PowerUserAccess: everything but ``iam:*``,
-  ``organizations:*``, ``account:*``): every other action, present and future;
+* ``NotAction`` that leaves a privilege-escalation capability (:data:`CAPABILITIES`)
+  outside its exceptions, however many (AWS's PowerUserAccess, everything but ``iam:*``,
+  ``organizations:*``, ``account:*``, still grants ``sts:AssumeRole`` on every role);
+* an action list that grants such a capability on every resource it acts on
+  (``iam:PutRolePolicy`` on every role, ``iam:PassRole`` or ``sts:AssumeRole`` on ``*``):
+  whoever can do that can give themselves anything;
 * action patterns that match every action (``*:*``, ``?*``);
 * resources that match every ARN of the role's partition (``arn:*``, ``arn:aws:*:*``),
   or ``NotResource`` with a few exceptions;
@@ -22,15 +26,65 @@ are present in every request).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from .iam import Conditions, Document, Statement, TooComplex, covers, matches
+from .iam import Conditions, Document, Statement, TooComplex, conditions_text, covers, matches, overlaps
 
 FEW: Final = 20
-"""At most this many excluded patterns still leave "all but a few"."""
+"""At most this many excluded patterns (NotAction, NotResource) still leave "all but a
+few"; past it, a NotAction counts only when it leaves a capability (:data:`CAPABILITIES`)."""
+
+
+@dataclass(frozen=True)
+class Capability:
+    """An action that, on every resource of ``resource``'s kind, lets its holder give
+    itself any permission: privilege escalation, so administrator access."""
+
+    action: str
+    resource: str  # the ARN pattern of every resource it must hold on ({partition}, {account})
+    why: str
+    facts: tuple[tuple[str, str], ...] = ()  # (key, value) the escalating request carries
+
+
+_ROLES, _USERS = "arn:{partition}:iam::{account}:role/*", "arn:{partition}:iam::{account}:user/*"
+_GROUPS, _POLICIES = "arn:{partition}:iam::{account}:group/*", "arn:{partition}:iam::{account}:policy/*"
+
+CAPABILITIES: Final[tuple[Capability, ...]] = (
+    Capability("iam:CreatePolicyVersion", _POLICIES, "rewrite any managed policy, its own included"),
+    Capability("iam:SetDefaultPolicyVersion", _POLICIES, "switch any managed policy to a broader version"),
+    Capability("iam:AttachRolePolicy", _ROLES, "attach AdministratorAccess to any role, its own included"),
+    Capability("iam:PutRolePolicy", _ROLES, "write any role's inline policy, its own included"),
+    Capability("iam:UpdateAssumeRolePolicy", _ROLES, "let itself assume any role"),
+    Capability("iam:PassRole", _ROLES, "pass any role to CloudFormation, which SST's own statements let it "
+               "drive (cloudformation:CreateStack), and so act as that role",
+               facts=(("iam:passedtoservice", "cloudformation.amazonaws.com"),)),
+    Capability("iam:AttachUserPolicy", _USERS, "attach AdministratorAccess to any user"),
+    Capability("iam:PutUserPolicy", _USERS, "write any user's inline policy"),
+    Capability("iam:CreateAccessKey", _USERS, "make access keys for any user"),
+    Capability("iam:CreateLoginProfile", _USERS, "set a console password for any user"),
+    Capability("iam:UpdateLoginProfile", _USERS, "change any user's console password"),
+    Capability("iam:AttachGroupPolicy", _GROUPS, "attach AdministratorAccess to any group"),
+    Capability("iam:PutGroupPolicy", _GROUPS, "write any group's inline policy"),
+    Capability("iam:AddUserToGroup", _GROUPS, "join any user to an administrators' group"),
+    Capability("sts:AssumeRole", "arn:{partition}:iam::*:role/*", "assume any role that trusts its account"),
+    Capability("lambda:UpdateFunctionCode", "arn:{partition}:lambda:*:{account}:function:*",
+               "run its own code as any function's role"),
+    Capability("glue:UpdateDevEndpoint", "arn:{partition}:glue:*:{account}:devEndpoint/*",
+               "log in to any Glue endpoint and act as its role"),
+)
+"""Privilege escalation on every resource: Rhino Security Labs, "AWS IAM Privilege
+Escalation - Methods and Mitigation" (methods 1-2 policy versions, 4-6 access keys and
+login profiles, 7-13 attaching and writing policies and groups, 14 UpdateAssumeRolePolicy,
+17 lambda:UpdateFunctionCode, 19 glue:UpdateDevEndpoint, 20 iam:PassRole with
+cloudformation:CreateStack); IAM User Guide, "Granting a user permissions to pass a role"
+(PassRole on ``*`` passes every role). ``sts:AssumeRole`` on every role reaches each role
+whose trust names the account. SST's own needs are narrower: iam:PassRole and the role
+writes on ``cdk-<qualifier>-*`` roles, sts:AssumeRole on them (permissions.CATALOGUE)."""
+
 
 ALWAYS_PRESENT: Final = frozenset({
     "aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid", "aws:currenttime",
@@ -67,6 +121,9 @@ def _every_action(st: Statement) -> str | None:
 @lru_cache(maxsize=4096)  # a hundred deployers repeat the same few statements
 def _every_action_of(actions: tuple[str, ...], not_action: bool) -> str | None:
     if not_action:
+        # All but a few: every other action, present and future, escalation through the
+        # account's existing resources included (ssm:SendCommand to an instance with a
+        # role...). A longer list still counts when it leaves a capability (_escalation).
         if len(actions) > FEW or any(a.strip("*?") == "" for a in actions):
             return None
         return f"allows NotAction {', '.join(actions)}: every other action, present and future"
@@ -76,6 +133,79 @@ def _every_action_of(actions: tuple[str, ...], not_action: bool) -> str | None:
     except TooComplex:
         return None
     return None
+
+
+@lru_cache(maxsize=4096)
+def _capabilities_of(actions: tuple[str, ...], not_action: bool) -> tuple[Capability, ...]:
+    """The capabilities a statement's Action (or NotAction) grants."""
+    def listed(capability: Capability) -> bool:
+        return any(matches(a, capability.action, ignore_case=True) for a in actions)
+
+    return tuple(c for c in CAPABILITIES if listed(c) is not not_action)
+
+
+def _on_every(st: Statement, template: str, ctx: Context) -> bool:
+    """Does ``st`` act on every resource ``template`` names (for the role's partition and
+    account; any account while it is unknown)?"""
+    return _acts_on_every(st.resources, st.not_resource, template.format(
+        partition=ctx.partition, account=ctx.account or "*"))
+
+
+@lru_cache(maxsize=8192)
+def _acts_on_every(resources: tuple[str, ...], not_resource: bool, required: str) -> bool:
+    try:
+        if not_resource:
+            return "*" not in resources and not overlaps(resources, required)
+        return "*" in resources or covers(resources, required)
+    except TooComplex:
+        return False
+
+
+def _fact_holds(op: str, values: frozenset[str], fact: str) -> bool | None:
+    """Does a String clause hold for the request value ``fact``? None: not a String clause."""
+    base = op.split(":")[-1].removesuffix("ifexists")
+    if base in ("stringequals", "stringlike"):
+        return any(matches(v, fact) if base == "stringlike" else v == fact for v in values)
+    if base in ("stringnotequals", "stringnotlike"):
+        return not any(matches(v, fact) if base == "stringnotlike" else v == fact for v in values)
+    return None
+
+
+_PRINCIPAL_ACCOUNT: Final = re.compile(r"\$\{aws:principalaccount\}", re.IGNORECASE)
+
+
+def _holds_for(capability: Capability, conditions: Conditions, ctx: Context) -> bool:
+    """Every clause holds on the capability's escalating request: always (as for any
+    request), or by what that request carries: PassRole to cloudformation.amazonaws.com;
+    and, on the role's own account's resources, ``aws:ResourceAccount`` its account
+    (``${aws:PrincipalAccount}`` resolved to it: IAM User Guide, policy variables)."""
+    facts = {k: v.format(account=ctx.account) for k, v in capability.facts}
+    if ctx.account:
+        facts.setdefault("aws:resourceaccount", ctx.account)
+    for op, key, values in conditions:
+        resolved = frozenset(_PRINCIPAL_ACCOUNT.sub(ctx.account, v) if ctx.account else v for v in values)
+        if key in facts and _fact_holds(op, resolved, facts[key]):
+            continue
+        if not _clause_always_holds(op, key, values, ctx):
+            return False
+    return True
+
+
+def _escalation(st: Statement, ctx: Context) -> str | None:
+    """What privilege escalation ``st`` grants on every resource, described; else None."""
+    granted = [c for c in _capabilities_of(st.actions, st.not_action)
+               if _on_every(st, c.resource, ctx) and _holds_for(c, st.conditions, ctx)]
+    if not granted:
+        return None
+    named = "; ".join(f"{c.action} on {c.resource.format(partition=ctx.partition, account=ctx.account or '*')}"
+                      f" ({c.why})" for c in granted[:3])
+    more = f" and {len(granted) - 3} more" if len(granted) > 3 else ""
+    if st.not_action:
+        head = f"allows NotAction {', '.join(st.actions)}: every other action, present and future, including"
+    else:
+        head = f"allows {', '.join(st.actions)}, which grants privilege escalation:"
+    where = f" (NotResource {', '.join(st.resources)})" if st.not_resource else ""
+    return f"{head} {named}{more}{where}"
 
 
 def _every_resource(st: Statement, ctx: Context) -> str | None:
@@ -146,20 +276,24 @@ def _conditions_hold(conditions: Conditions, ctx: Context) -> str | None:
 
 
 def administrator_grants(documents: Iterable[Document], ctx: Context) -> list[AdminGrant]:
-    """Every Allow in ``documents`` that amounts to administrator access for the role."""
+    """Every Allow in ``documents`` that amounts to administrator access for the role:
+    every action on every resource, or a privilege-escalation capability on every
+    resource it acts on (:data:`CAPABILITIES`), under no condition or one that always holds."""
     out = []
     for doc in documents:
         for st in doc.statements:
             if st.effect != "Allow":
                 continue
-            actions = _every_action(st)
-            if actions is None:
-                continue
-            resources = _every_resource(st, ctx)
-            if resources is None:
-                continue
             condition = _conditions_hold(st.conditions, ctx)
-            if condition is None:
+            actions = _every_action(st) if condition is not None else None
+            resources = _every_resource(st, ctx) if actions is not None else None
+            escalation = None if resources is not None and not st.not_action else _escalation(st, ctx)
+            if escalation is not None:
+                why = escalation + (condition or "" if condition is not None else
+                                    f", under {conditions_text(st.conditions)}, which its escalating request meets")
+            elif actions is not None and resources is not None:
+                why = f"{actions} {resources}{condition}"
+            else:
                 continue
-            out.append(AdminGrant(doc.name or "a policy", st.label, f"{actions} {resources}{condition}"))
+            out.append(AdminGrant(doc.name or "a policy", st.label, why))
     return out

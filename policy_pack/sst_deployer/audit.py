@@ -8,22 +8,26 @@ Results are cached: a hundred deployers with the same settings and documents cos
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .context import PrincipalContext, request_contexts
+from .grammar import refine
 from .iam import (
+    VARIABLE,
     Context,
     Decision,
     Document,
     Statement,
     TooComplex,
     condition_keys,
+    conditions_text,
     covers,
     evaluate,
     implied,
     implies,
     matches,
+    open_keys,
 )
 from .permissions import Requirement, calls, requirements
 from .settings import DeployerSettings
@@ -49,6 +53,8 @@ class Risk:
     document: str
     statement: str
     what: str = "a conditional Deny"
+    condition: str = ""  # the statement's condition, as text
+    open_keys: tuple[str, ...] = ()  # the keys (and variables) whose value would decide it
 
 
 @dataclass(frozen=True)
@@ -100,13 +106,18 @@ def losses(
         context = context.projected(condition_keys((*identity, boundary)))
     lost, risks = _losses(settings, anon, anon_boundary, context)
     return (tuple(Loss(x.requirement, _named(x.reason, names)) for x in lost),
-            tuple(Risk(r.requirement, _named(r.document, names), r.statement, r.what) for r in risks))
+            tuple(Risk(r.requirement, _named(r.document, names), r.statement, r.what, r.condition, r.open_keys)
+                  for r in risks))
 
 
 def _judged(req: Requirement, identity: tuple[Document, ...], boundary: Document | None,
             contexts: tuple[Context, ...]) -> tuple[Decision, Context | None]:
     """The verdict over every context: the first that loses it (with that context), or
-    one that grants it with every context's risks."""
+    one that grants it with every context's risks. The requirement is judged on the names
+    SST really creates (:func:`grammar.refine`), not on every string its pattern matches."""
+    named = refine(req.resource)
+    if named != req.resource:
+        req = replace(req, resource=named)
     merged: Decision | None = None
     for ctx in contexts:
         decision = evaluate(req, identity, boundary, ctx)
@@ -134,7 +145,8 @@ def _losses(
         decision, failing = _judged(req, identity, boundary, contexts)
         for doc, st in decision.risks:
             what = "a conditional Deny" if st.effect == "Deny" else "a conditional Allow of the permissions boundary"
-            risks.append(Risk(req, doc.name, st.label, what))
+            risks.append(Risk(req, doc.name, st.label, what, conditions_text(st.conditions),
+                              _open_facts(st, req, contexts)))
         if decision.granted:
             continue
         if decision.undecided:
@@ -149,6 +161,21 @@ def _losses(
             reason += f" (in the request's context: {failing.describe()})"
         lost.append(Loss(req, reason))
     return tuple(lost), tuple(risks)
+
+
+def _open_facts(st: Statement, req: Requirement, contexts: tuple[Context, ...]) -> tuple[str, ...]:
+    """The condition keys and policy variables (lower-case) that leave ``st`` open for
+    ``req`` in some of its request contexts: what would decide it."""
+    out: dict[str, None] = {}
+    for ctx in contexts:
+        ctx = ctx.assuming(req.condition)
+        out.update(dict.fromkeys(open_keys(st.conditions, ctx)))
+        for pattern in st.resources:
+            for name in VARIABLE.findall(pattern):
+                key = name.split(",")[0].strip().lower()
+                if name not in ("*", "?", "$") and ctx.state(key)[0] != "known":
+                    out.setdefault(key)
+    return tuple(out)
 
 
 def _near_misses(req: Requirement, identity: tuple[Document, ...]) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from . import audit_cli
 from .partitions import PARTITIONS, partition_of
 from .render import MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_MAX_CHARS, QuotaExceeded, policy_size, render, to_json
 from .settings import (
@@ -89,7 +90,7 @@ example:
 """
 
 
-class _Conflict(Exception):
+class _Conflict(ValueError):
     pass
 
 
@@ -107,8 +108,23 @@ def parser(prog: str = "sst-deployer") -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("--account", required=True, metavar="ID", help="12-digit AWS account id")
-    r.add_argument("--region", action="append", required=True, dest="regions", metavar="REGION",
+    add_setting_flags(r, required=True)
+    r.add_argument("--max-policies", type=_quota, default=MANAGED_POLICIES_PER_ROLE, metavar="N",
+                   help="managed policies the role may have: IAM's quota (default: %(default)s; "
+                        f"1-{MAX_POLICIES_RAISED}, AWS raises it to {MAX_POLICIES_RAISED} on request)")
+    r.add_argument("--compact", action="store_true", help="no indentation: one line of JSON")
+    r.add_argument("--out-dir", type=Path, metavar="DIR",
+                   help="write DIR/policy-1.json ... one document per file (stale policy-N.json "
+                        "beyond them are removed), and print their paths instead")
+    audit_cli.add_parser(sub, add_setting_flags)
+    return top
+
+
+def add_setting_flags(r: argparse.ArgumentParser, *, required: bool) -> None:
+    """The flags that say what a deployer must grant (render's; audit's for untagged roles)."""
+    r.add_argument("--account", required=required, metavar="ID",
+                   help="12-digit AWS account id" + ("" if required else " (default: the role's)"))
+    r.add_argument("--region", action="append", required=required, dest="regions", metavar="REGION",
                    help="a region SST deploys to; repeat for several")
     r.add_argument("--partition", choices=PARTITIONS,
                    help="default: the partition of the first --region")
@@ -134,14 +150,6 @@ def parser(prog: str = "sst-deployer") -> argparse.ArgumentParser:
                    help="turn a feature on (repeatable; one of: %(choices)s)")
     r.add_argument("--disable", action="append", default=[], choices=list(FEATURES), metavar="FEATURE",
                    help="turn a feature off (repeatable)")
-    r.add_argument("--max-policies", type=_quota, default=MANAGED_POLICIES_PER_ROLE, metavar="N",
-                   help="managed policies the role may have: IAM's quota (default: %(default)s; "
-                        f"1-{MAX_POLICIES_RAISED}, AWS raises it to {MAX_POLICIES_RAISED} on request)")
-    r.add_argument("--compact", action="store_true", help="no indentation: one line of JSON")
-    r.add_argument("--out-dir", type=Path, metavar="DIR",
-                   help="write DIR/policy-1.json ... one document per file (stale policy-N.json "
-                        "beyond them are removed), and print their paths instead")
-    return top
 
 
 def _quota(text: str) -> int:
@@ -222,9 +230,16 @@ def _write_files(out_dir: Path, texts: list[str]) -> list[Path]:
     return paths
 
 
+def flag_of(exc: InvalidSetting) -> str:
+    """The command-line flag of the setting ``exc`` names."""
+    return _FLAGS.get(exc.setting, "--" + re.sub(r"(?<!^)([A-Z])", r"-\1", exc.setting).lower())
+
+
 def _run(argv: Sequence[str] | None, prog: str) -> int:
     p = parser(prog)
     args = p.parse_args(argv)
+    if args.command == "audit":
+        return audit_cli.run(args, prog, flag_of, settings_from)
     try:
         settings = settings_from(args)
         documents = render(settings, max_policies=args.max_policies)
@@ -232,8 +247,7 @@ def _run(argv: Sequence[str] | None, prog: str) -> int:
         print(f"{prog} render: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except InvalidSetting as exc:
-        flag = _FLAGS.get(exc.setting, "--" + re.sub(r"(?<!^)([A-Z])", r"-\1", exc.setting).lower())
-        print(f"{prog} render: error: {flag}: {exc.message}", file=sys.stderr)
+        print(f"{prog} render: error: {flag_of(exc)}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except QuotaExceeded as exc:
         print(f"{prog} render: error: {quota_message(settings, exc, args.max_policies)}", file=sys.stderr)

@@ -19,6 +19,18 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-ke
 * ``aws:PrincipalTag/<key>`` are the role's tags (no session tags unless the trust policy
   allows ``sts:TagSession``); ``aws:ResourceTag/sst:app`` is on every resource of an SST
   app (SST tags its constructs), with a value the deployer does not know.
+* ``aws:PrincipalOrgID`` / ``aws:PrincipalOrgPaths`` are the organisation of the deployer's
+  account, present only when it is in one: known when the organisation states them
+  (:class:`OrgFacts`). SST's resources are in the deployer's own account, so
+  ``aws:ResourceOrgID`` / ``aws:ResourceOrgPaths`` are the same values, and
+  ``aws:ResourceAccount`` is ``aws:PrincipalAccount``.
+* A ``Describe*``, ``Get*`` or ``List*`` request carries no tags: ``aws:TagKeys`` and
+  ``aws:RequestTag/*`` are condition keys only of the actions that take tags (Service
+  Authorization Reference, each service's actions table), so they are absent there.
+* The CDK bootstrap roles carry the tag ``aws-cdk:bootstrap-role`` (aws-cdk-cli
+  ``bootstrap-template.yaml``: ``Tags: [{Key: aws-cdk:bootstrap-role, Value: deploy | lookup |
+  file-publishing | image-publishing}]``; the cfn-exec role has none): a request on such a role
+  carries ``aws:ResourceTag/aws-cdk:bootstrap-role``.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from .iam import Context
+from .iam import PATTERN_VALUE, Context
 
 HOME_REGIONS: Final = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 """Where each partition's IAM endpoint is: the ``aws:RequestedRegion`` of every IAM call."""
@@ -37,6 +49,52 @@ GLOBAL_SERVICES: Final = frozenset({"iam"})
 CLOUDFORMATION: Final = "cloudformation.amazonaws.com"
 
 _ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):")
+_BOOTSTRAP_TAGGED = re.compile(
+    r"^arn:[^:]+:iam::\d{12}:role/cdk-[^-/]+-(deploy|lookup|file-publishing|image-publishing)-role-")
+_READ_ONLY = re.compile(r"^(Describe|Get|List)", re.IGNORECASE)
+PATTERN: Final = PATTERN_VALUE
+"""A known value that starts with this is a glob: the value is one string it matches (a
+role named by ``namePrefix`` before it exists); :mod:`iam` judges conditions on it."""
+
+DECIDED_BY: Final[tuple[tuple[str, str], ...]] = (
+    ("aws:principalorgid", "organizationId"),
+    ("aws:resourceorgid", "organizationId"),
+    ("aws:principalorgpaths", "organizationPaths"),
+    ("aws:resourceorgpaths", "organizationPaths"),
+    ("aws:principaltag/", "principalTags (or the role's tags, known after the update)"),
+    ("aws:principalarn", "the role's name (known after the update)"),
+    ("aws:multifactorauthpresent", "the role's trust policy (known after the update)"),
+    ("aws:resourcetag/", "the tags of the resources SST calls (not known to the pack)"),
+    ("aws:sourceip", "the addresses deployments run from (not known to the pack)"),
+    ("aws:sourcevpc", "the network deployments run from (not known to the pack)"),
+    ("aws:sourcevpce", "the network deployments run from (not known to the pack)"),
+)
+"""Which fact decides a condition key the pack leaves open: a setting of
+``sst-deployer-undecided-conditions`` the organisation can state, or what it depends on."""
+
+
+def decided_by(key: str) -> str:
+    """The fact that would decide ``key`` (lower-case), for a message."""
+    for prefix, fact in DECIDED_BY:
+        if key == prefix or (prefix.endswith("/") and key.startswith(prefix)):
+            return fact
+    return "what the request carries for this key (not known to the pack)"
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    """What an organisation states of every deployer's account and sessions
+    (``sst-deployer-undecided-conditions`` config): its organisation id, the paths of the
+    OUs its deployer accounts are under, and principal tags every deployer session carries
+    (session tags from its identity provider override a role's tag of the same key: IAM
+    User Guide, "Passing session tags in AWS STS")."""
+
+    organization_id: str | None = None
+    paths: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+NO_FACTS: Final = OrgFacts()
 
 
 @dataclass(frozen=True)
@@ -44,7 +102,7 @@ class Session:
     """One way the role is assumed (a trust statement), and what its sessions carry."""
 
     how: str  # "AWS principals (MFA)", "GitHub Actions (OIDC)", ...
-    mfa: bool
+    mfa: bool | None  # None: no aws:MultiFactorAuthPresent at all (IAM Identity Center, trust.session_mfa)
     session_tags: bool = False  # the trust allows sts:TagSession: principal tags are open
 
 
@@ -58,6 +116,7 @@ class PrincipalContext:
     sessions: tuple[Session, ...] = ()  # () : nothing known of how it is assumed
     role_arn: str | None = None
     tags_known: bool = True  # False: the role's tags are unknown, so every principal tag is open
+    org: OrgFacts = NO_FACTS
 
     def projected(self, relevant: frozenset[str]) -> PrincipalContext:
         """Only what the ``relevant`` condition keys can see: deployers that differ in
@@ -69,7 +128,11 @@ class PrincipalContext:
         else:
             sessions = tuple(dict.fromkeys(Session("any", s.mfa, s.session_tags) for s in sessions))
         arn = self.role_arn if "aws:principalarn" in relevant else None
-        return PrincipalContext(self.account, self.partition, tags, sessions, arn, self.tags_known)
+        org = OrgFacts(self.org.organization_id, self.org.paths,
+                       tuple((k, v) for k, v in self.org.tags if f"aws:principaltag/{k.lower()}" in relevant))
+        if not any(k.endswith("orgid") or k.endswith("orgpaths") for k in relevant):
+            org = OrgFacts(None, (), org.tags)
+        return PrincipalContext(self.account, self.partition, tags, sessions, arn, self.tags_known, org)
 
     def contexts(self) -> tuple[Context, ...]:
         """One context per way the role is assumed (each is a real caller)."""
@@ -81,16 +144,26 @@ class PrincipalContext:
         }
         if self.role_arn:
             base["aws:PrincipalArn"] = self.role_arn
-        tags = {f"aws:PrincipalTag/{k}": v for k, v in self.tags}
+        if self.org.organization_id:
+            base["aws:PrincipalOrgID"] = self.org.organization_id
+        if self.org.paths:
+            base["aws:PrincipalOrgPaths"] = self.org.paths
+        # Session tags the organisation states override the role's tags of the same key.
+        tags = {f"aws:PrincipalTag/{k}": v for k, v in self.tags if k.lower() not in
+                {t.lower() for t, _ in self.org.tags}}
+        tags.update({f"aws:PrincipalTag/{k}": v for k, v in self.org.tags})
         absent = ["aws:username"]  # role sessions have no user name
         if not self.sessions:
             closed: tuple[str, ...] = ("aws:PrincipalTag/",) if self.tags_known else ()
             return (Context.of({**base, **tags}, absent=absent, closed=closed),)
         out = []
         for s in self.sessions:
-            known = {**base, **tags, "aws:MultiFactorAuthPresent": "true" if s.mfa else "false"}
+            known = dict(base, **tags)
+            if s.mfa is not None:
+                known["aws:MultiFactorAuthPresent"] = "true" if s.mfa else "false"
             closed = ("aws:PrincipalTag/",) if self.tags_known and not s.session_tags else ()
-            out.append(Context.of(known, absent=absent, closed=closed))
+            out.append(Context.of(known, absent=absent + ["aws:MultiFactorAuthPresent"] * (s.mfa is None),
+                                  closed=closed))
         return tuple(dict.fromkeys(out))
 
 
@@ -139,13 +212,26 @@ def request_contexts(
             "aws:ResourceAccount": resource_account(resource, account),
         }
         absent: list[str] = []
+        if principal is not None and known["aws:ResourceAccount"] == account:
+            # The resource is in the deployer's own account: in its organisation.
+            if principal.org.organization_id:
+                known["aws:ResourceOrgID"] = principal.org.organization_id
+            if principal.org.paths:
+                known["aws:ResourceOrgPaths"] = principal.org.paths
+        closed: list[str] = []
+        if _READ_ONLY.match(action.split(":", 1)[-1]):
+            absent.append("aws:TagKeys")
+            closed.append("aws:RequestTag/")
+        tagged = _BOOTSTRAP_TAGGED.match(resource) if action.lower() == "sts:assumerole" else None
+        if tagged:  # the role exists and carries its tag when the toolkit assumes it
+            known["aws:ResourceTag/aws-cdk:bootstrap-role"] = tagged.group(1)
         if sender == "cloudformation":
             known.update({"aws:CalledVia": (CLOUDFORMATION,), "aws:CalledViaFirst": CLOUDFORMATION,
                           "aws:CalledViaLast": CLOUDFORMATION, "aws:ViaAWSService": "true"})
         else:
             known["aws:ViaAWSService"] = "false"
             absent += ["aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast"]
-        ctx = caller.merged(Context.of(known, absent=absent))
+        ctx = caller.merged(Context.of(known, absent=absent, closed=closed))
         if relevant is not None:
             ctx = _project(ctx, relevant)
         out.setdefault(ctx)

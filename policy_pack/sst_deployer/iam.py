@@ -36,7 +36,16 @@ from typing import Any, Final, Protocol
 _STAR: Final = "\x00*"  # a wildcard token; literal characters are themselves
 _ANY1: Final = "\x00?"
 _FRESH: Final = "\x00fresh"  # stands for every character no pattern names
+_TYPED: Final = "\x00t"  # a name wildcard: "\x00t" + the characters it cannot read
+NAME_OPEN: Final = "\x01"
+NAME_CLOSE: Final = "\x02"
+"""A requirement's resource may write ``\x01<chars>\x02``: any run (possibly empty) of
+characters other than ``<chars>``, the part of a name a grammar leaves free
+(:mod:`grammar`); policies never contain these control characters."""
+_NAME_WILDCARD = re.compile("\x01([^\x01\x02]*)\x02")
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
+VARIABLE: Final = _VARIABLE
+"""A policy variable, ``${name}`` (IAM User Guide, "Policy variables")."""
 _LITERAL_VARIABLES: Final = {"*": "*", "?": "?", "$": "$"}
 
 
@@ -61,7 +70,28 @@ def tokens(pattern: str, variables_as_wildcards: bool = False) -> tuple[str, ...
 
 
 def _glob_tokens(text: str) -> list[str]:
-    return [_STAR if c == "*" else _ANY1 if c == "?" else c for c in text]
+    out: list[str] = []
+    pos = 0
+    for match in _NAME_WILDCARD.finditer(text):
+        out.extend(_STAR if c == "*" else _ANY1 if c == "?" else c for c in text[pos : match.start()])
+        out.append(_TYPED + "".join(sorted(set(match.group(1)))))
+        pos = match.end()
+    out.extend(_STAR if c == "*" else _ANY1 if c == "?" else c for c in text[pos:])
+    return out
+
+
+def _is_typed(tok: str) -> bool:
+    return tok.startswith(_TYPED)
+
+
+def _star_like(tok: str) -> bool:
+    """A token that may read nothing and stays put after reading: ``*`` or a name wildcard."""
+    return tok == _STAR or tok.startswith(_TYPED)
+
+
+def _typed_reads(tok: str, char: str) -> bool:
+    """Can a name wildcard read ``char`` (a character, or a wildcard/fresh token)?"""
+    return char.startswith("\x00") or char not in tok[len(_TYPED):]
 
 
 def _closure(toks: tuple[str, ...], positions: Iterable[int]) -> frozenset[int]:
@@ -69,7 +99,7 @@ def _closure(toks: tuple[str, ...], positions: Iterable[int]) -> frozenset[int]:
     for i in positions:
         while True:
             out.add(i)
-            if i < len(toks) and toks[i] == _STAR:
+            if i < len(toks) and _star_like(toks[i]):
                 i += 1
                 continue
             break
@@ -84,18 +114,28 @@ def _step(toks: tuple[str, ...], state: frozenset[int], char: str) -> frozenset[
         tok = toks[i]
         if tok == _STAR:
             nxt.append(i)
+        elif _is_typed(tok):
+            if _typed_reads(tok, char):
+                nxt.append(i)
         elif tok == _ANY1 or tok == char:
             nxt.append(i + 1)
     return _closure(toks, nxt)
 
 
 def _has_wildcard(toks: tuple[str, ...]) -> bool:
-    return _STAR in toks or _ANY1 in toks
+    return _STAR in toks or _ANY1 in toks or any(_is_typed(t) for t in toks)
 
 
 def _glob_match(toks: tuple[str, ...], text: str) -> bool:
     """Does the tokenized pattern match ``text``? Linear in practice and O(n*m) at worst
     (a regex of ``.*a.*a.*...`` backtracks exponentially on hostile patterns)."""
+    if any(_is_typed(t) for t in toks):
+        state = _closure(toks, [0])
+        for char in text:
+            state = _step(toks, state, char)
+            if not state:
+                return False
+        return len(toks) in state
     i = j = 0
     star, mark = -1, 0
     while j < len(text):
@@ -169,6 +209,7 @@ def _covered(
             return False
     others = list(union) + [q for group in complements for q in group]
     alphabet = {t for t in p if not t.startswith("\x00")}
+    alphabet.update(c for t in p if _is_typed(t) for c in t[len(_TYPED):])
     for q in others:
         alphabet.update(t for t in q if not t.startswith("\x00"))
     alphabet.add(_FRESH)
@@ -182,7 +223,7 @@ def _covered(
     start_o = tuple(_closure(q, [0]) for q in others)
     seen = {(start_p, start_o)}
     todo = [(start_p, start_o)]
-    wild_positions = {i for i, t in enumerate(p) if t in (_STAR, _ANY1)}
+    wild_positions = {i for i, t in enumerate(p) if t in (_STAR, _ANY1) or _is_typed(t)}
     while todo:
         sp, so = todo.pop()
         # Characters P cannot read here lead nowhere: only a wildcard needs the alphabet.
@@ -240,21 +281,31 @@ def pair_overlaps(p: tuple[str, ...], q: tuple[str, ...]) -> bool:
     while todo:
         i, j = todo.pop()
         moves = []
-        if i < len(p) and p[i] == _STAR:
+        if i < len(p) and _star_like(p[i]):
             moves.append((i + 1, j))  # the star reads nothing
-        if j < len(q) and q[j] == _STAR:
+        if j < len(q) and _star_like(q[j]):
             moves.append((i, j + 1))
         if i == len(p) and j == len(q):
             return True
         if i < len(p) and j < len(q):
             a, b = p[i], q[j]
-            if a.startswith("\x00") or b.startswith("\x00") or a == b:  # both can read one character
-                moves.append((i if a == _STAR else i + 1, j if b == _STAR else j + 1))
+            if _pair_reads(a, b):  # both can read one character
+                moves.append((i if _star_like(a) else i + 1, j if _star_like(b) else j + 1))
         for m in moves:
             if m not in seen:
                 seen.add(m)
                 todo.append(m)
     return False
+
+
+def _pair_reads(a: str, b: str) -> bool:
+    """Is there a character both tokens can read? A name wildcard reads any character but
+    its own; two wildcards always share one (there are more characters than any excludes)."""
+    if _is_typed(a) and not b.startswith("\x00"):
+        return _typed_reads(a, b)
+    if _is_typed(b) and not a.startswith("\x00"):
+        return _typed_reads(b, a)
+    return a.startswith("\x00") or b.startswith("\x00") or a == b
 
 
 def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
@@ -270,7 +321,7 @@ def _after(q: tuple[str, ...], text: tuple[str, ...]) -> bool:
 def literal_prefix(pattern: str) -> str:
     """The characters before a pattern's first wildcard."""
     cut = len(pattern)
-    for wildcard in ("*", "?"):
+    for wildcard in ("*", "?", NAME_OPEN):
         at = pattern.find(wildcard)
         if at != -1:
             cut = min(cut, at)
@@ -292,8 +343,8 @@ _SAMPLE_CHAR: Final = "\uffff"  # a character ARNs do not contain
 
 def _samples(p: tuple[str, ...]) -> list[str]:
     """Strings ``p`` matches: each wildcard as nothing (``*``) or one unusual character."""
-    short = "".join("" if t == _STAR else _SAMPLE_CHAR if t == _ANY1 else t for t in p)
-    long = "".join(_SAMPLE_CHAR if t in (_STAR, _ANY1) else t for t in p)
+    short = "".join("" if _star_like(t) else _SAMPLE_CHAR if t == _ANY1 else t for t in p)
+    long = "".join(_SAMPLE_CHAR if t == _ANY1 or _star_like(t) else t for t in p)
     return [short] if short == long else [short, long]
 
 
@@ -594,8 +645,15 @@ def _arn_like(pattern: str, value: str) -> bool:
     return len(ps) == len(vs) == 6 and all(matches(a, b) for a, b in zip(ps, vs, strict=True))
 
 
+def _unescaped(text: str) -> str:
+    """``${*}``, ``${?}``, ``${$}`` as the characters they stand for."""
+    return text.replace("${*}", "*").replace("${?}", "?").replace("${$}", "$") if "${" in text else text
+
+
 def _value_matches(base: str, policy_value: str, value: str) -> bool:
     """Does one request value satisfy a positive operator against one policy value?"""
+    if base not in ("stringlike", "arnlike", "arnequals"):
+        policy_value = _unescaped(policy_value)
     if base == "stringequals" or base == "binaryequals":
         return policy_value == value
     if base == "stringequalsignorecase":
@@ -618,6 +676,82 @@ def _value_matches(base: str, policy_value: str, value: str) -> bool:
     return False
 
 
+PATTERN_VALUE: Final = "\x03"
+"""A context value starting with this is a glob: one string it matches, not known which
+(a role's ARN from its ``namePrefix`` before the provider appends its suffix)."""
+
+
+def _tri_arn(policy_value: str, glob: str, like: bool) -> bool | None:
+    """An ARN operator on a value known only as ``glob``, part by part."""
+    if policy_value == "*" and like:
+        return True
+    ps, gs = policy_value.split(":", 5), glob.split(":", 5)
+    if len(ps) != 6 or len(gs) != 6:
+        return False if len(gs) == 6 and not like else None
+    out: bool | None = True
+    for a, b in zip(ps, gs, strict=True):
+        part = _tri_like(a if like else a.replace("*", "${*}").replace("?", "${?}"), b)
+        if part is False:
+            return False
+        if part is None:
+            out = None
+    return out
+
+
+def _tri_like(policy_value: str, glob: str) -> bool | None:
+    """Does the glob ``policy_value`` match the one string ``glob`` stands for? True when it
+    matches all of them, False when none, None when that depends on which."""
+    try:
+        if covers([policy_value], glob):
+            return True
+        if not overlaps([policy_value], glob):
+            return False
+    except TooComplex:
+        return None
+    return None
+
+
+def _tri_match(base: str, policy_value: str, value: str) -> bool | None:
+    """:func:`_value_matches`, where ``value`` may be a :data:`PATTERN_VALUE`: None when
+    the answer depends on the part of it nobody knows yet."""
+    if not value.startswith(PATTERN_VALUE):
+        return _value_matches(base, policy_value, value)
+    glob = value[len(PATTERN_VALUE):]
+    if base in ("stringequals", "binaryequals"):
+        return _tri_like(policy_value.replace("*", "${*}").replace("?", "${?}"), glob)
+    if base == "stringequalsignorecase":
+        return _tri_like(policy_value.lower().replace("*", "${*}").replace("?", "${?}"), glob.lower())
+    if base == "stringlike":
+        return _tri_like(policy_value, glob)
+    if base in ("arnequals", "arnlike"):
+        return _tri_arn(policy_value, glob, like=True)
+    return None
+
+
+def _tri_any(values: Iterable[bool | None]) -> bool | None:
+    out: bool | None = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def _tri_all(values: Iterable[bool | None]) -> bool | None:
+    out: bool | None = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            out = None
+    return out
+
+
+def _tri_not(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
 def _resolve(value: str, context: Context) -> str | None:
     """A policy value with its variables replaced from the context; None when one is not known."""
     out: list[str] = []
@@ -628,10 +762,15 @@ def _resolve(value: str, context: Context) -> str | None:
         if name in _LITERAL_VARIABLES:
             out.append("${" + name + "}")  # kept for the glob, which reads it as a character
         else:
-            kind, values = context.state(name.split(",")[0].strip())
-            if kind != "known" or len(values) != 1:
+            key, _, default = name.partition(",")
+            kind, values = context.state(key.strip())
+            default = default.strip()
+            if kind == "absent" and len(default) >= 2 and default[0] == default[-1] == "'":
+                out.append(default[1:-1])  # ${key, 'default'}: IAM's value for a missing key
+            elif kind != "known" or len(values) != 1 or values[0].startswith(PATTERN_VALUE):
                 return None
-            out.append(values[0])
+            else:
+                out.append(values[0])
         pos = match.end()
     out.append(value[pos:])
     return "".join(out)
@@ -668,14 +807,17 @@ def _clause(op_text: str, key: str, policy_values: frozenset[str], context: Cont
         return Outcome.MAY_HOLD  # a policy variable the context does not know
     pvs = [r for r in resolved if r is not None]
 
-    def match(value: str) -> bool:
-        return any(_value_matches(op.base, pv, value) for pv in pvs)
+    def match(value: str) -> bool | None:
+        found = _tri_any(_tri_match(op.base, pv, value) for pv in pvs)
+        return _tri_not(found) if op.negated else found
 
     if kind == "known":
         if op.quantifier == "all" or (op.quantifier == "" and op.negated):
-            holds = all(match(v) != op.negated for v in values)
+            holds = _tri_all(match(v) for v in values)
         else:
-            holds = any(match(v) != op.negated for v in values)
+            holds = _tri_any(match(v) for v in values)
+        if holds is None:
+            return Outcome.MAY_HOLD  # it depends on the part of a value nobody knows yet
         return _outcome(holds, not holds)
 
     # One non-empty value nobody knows ("present"), or anything ("open").
@@ -713,6 +855,21 @@ def condition_outcome(conditions: Conditions, context: Context) -> Outcome:
     return result
 
 
+def open_keys(conditions: Conditions, context: Context) -> tuple[str, ...]:
+    """The condition keys (and policy variables) whose value in ``context`` leaves a
+    clause open: the facts that would decide it."""
+    out: dict[str, None] = {}
+    for op, key, values in sorted(conditions):
+        if _clause(op, key, values, context) is not Outcome.MAY_HOLD:
+            continue
+        out.setdefault(key)
+        for value in values:
+            for name in _VARIABLE.findall(value):
+                if name not in _LITERAL_VARIABLES and context.state(name.split(",")[0].strip())[0] != "known":
+                    out.setdefault(name.split(",")[0].strip().lower())
+    return tuple(out)
+
+
 def implied(stronger: Conditions, weaker: Conditions) -> bool:
     """Whenever ``stronger`` holds, does ``weaker``? By clauses (:func:`implies`), or
     because ``weaker`` holds in every request where ``stronger`` is a fact (equivalent
@@ -730,7 +887,10 @@ def condition_keys(documents: Iterable[Document | None]) -> frozenset[str]:
                 for _, key, values in st.conditions:
                     out.add(key)
                     for value in values:
-                        out.update(name.lower() for name in _VARIABLE.findall(value))
+                        out.update(name.split(",")[0].strip().lower() for name in _VARIABLE.findall(value))
+                for pattern in st.resources:  # a Resource's variables read the context too
+                    out.update(name.split(",")[0].strip().lower() for name in _VARIABLE.findall(pattern)
+                               if name not in _LITERAL_VARIABLES)
     return frozenset(out)
 
 
@@ -862,6 +1022,26 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     raise PolicyDocumentError(f"{what} must be a string or a list of strings")
 
 
+def _as_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("${", "${$}{")
+    if isinstance(value, Mapping):
+        return {k: _as_text(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [_as_text(v) for v in value]
+    return value
+
+
+def _variables_as_text(st: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A statement of a document whose Version is not 2012-10-17: ``${...}`` is literal
+    text there (IAM User Guide, "Policy variables": variables need Version 2012-10-17)."""
+    out = dict(st)
+    for key in ("Resource", "NotResource", "Condition"):
+        if key in out:
+            out[key] = _as_text(out[key])
+    return out
+
+
 def parse_document(raw: Any, name: str = "") -> Document:
     """A policy document, from a JSON string or an object (any Mapping).
 
@@ -880,6 +1060,7 @@ def parse_document(raw: Any, name: str = "") -> Document:
         body = [body]
     if not isinstance(body, Sequence) or isinstance(body, str):
         raise PolicyDocumentError("Statement must be an object or a list of objects")
+    literal_variables = raw.get("Version") != "2012-10-17"  # IAM: variables need 2012-10-17
     statements = []
     for index, st in enumerate(body):
         if not isinstance(st, Mapping):
@@ -894,6 +1075,8 @@ def parse_document(raw: Any, name: str = "") -> Document:
         action_key = "Action" if "Action" in st else "NotAction"
         resource_key = "Resource" if "Resource" in st else "NotResource"
         sid = st.get("Sid", "")
+        if literal_variables:
+            st = _variables_as_text(st)
         statements.append(
             Statement(
                 effect=effect,
@@ -989,10 +1172,11 @@ def _allows(
             if outcome is not Outcome.HOLDS:
                 continue
             labels.append(f"{st.label} of {doc.name or 'a policy'}")
+            strict, loose = _with_variables(st, context)
             if st.not_resource:
-                sure_not.append(st.resources)
+                sure_not.append(loose)  # every pattern excluded: it grants at least the rest
             else:
-                sure.extend(st.resources)
+                sure.extend(strict)  # only patterns whose variables are known grant for sure
     try:
         if _union_covers(sure, sure_not, req.resource):
             return True
@@ -1011,6 +1195,67 @@ def _allows(
         return False
 
 
+def _glob_text(value: str) -> str:
+    """A request value written into a pattern: its ``*``, ``?`` and ``$`` as literals."""
+    return value.replace("$", "${$}").replace("*", "${*}").replace("?", "${?}")
+
+
+@lru_cache(maxsize=4096)
+def _index(patterns: tuple[str, ...]) -> _ResourceIndex:
+    return _ResourceIndex.of(patterns)
+
+
+def resolved_resources(resources: tuple[str, ...], context: Context) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A Resource list with its policy variables replaced from ``context``: (patterns
+    whose every variable is known, with the others left out; every pattern, an unknown
+    variable read as ``*``). The truth lies between the two."""
+    strict: list[str] = []
+    loose: list[str] = []
+    for pattern in resources:
+        if "${" not in pattern:
+            strict.append(pattern)
+            loose.append(pattern)
+            continue
+        out, pos, known = [], 0, True
+        for match in _VARIABLE.finditer(pattern):
+            out.append(pattern[pos : match.start()])
+            name = match.group(1)
+            if name in _LITERAL_VARIABLES:
+                out.append(match.group(0))
+            else:
+                resolved = _resolve(match.group(0), context)
+                if resolved is None:
+                    known = False
+                    out.append("*")
+                else:
+                    out.append(_glob_text(resolved))
+            pos = match.end()
+        out.append(pattern[pos:])
+        text = "".join(out)
+        loose.append(text)
+        if known:
+            strict.append(text)
+    return tuple(strict), tuple(loose)
+
+
+def _with_variables(st: Statement, context: Context) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if any("${" in r for r in st.resources):
+        return resolved_resources(st.resources, context)
+    return st.resources, st.resources
+
+
+def _deny_hits(st: Statement, resource: str, context: Context) -> tuple[bool, bool]:
+    """(the Deny surely applies to some of ``resource``, it may). Raises TooComplex."""
+    if not any("${" in r and _VARIABLE.search(r.replace("${*}", "").replace("${?}", "").replace("${$}", ""))
+               for r in st.resources):
+        hit = not st.patterns.covers(resource) if st.not_resource else st.patterns.overlaps(resource)
+        return hit, hit
+    strict, loose = resolved_resources(st.resources, context)
+    if st.not_resource:
+        return not _index(loose).covers(resource), not _index(strict).covers(resource)
+    return _index(strict).overlaps(resource), _index(loose).overlaps(resource)
+
+
 def _denies(documents: Sequence[Document], req: Required, context: Context, decision: Decision) -> None:
     for doc in documents:
         for st in doc.for_action(req.action):
@@ -1020,15 +1265,15 @@ def _denies(documents: Sequence[Document], req: Required, context: Context, deci
             if outcome is Outcome.CANNOT_HOLD:
                 continue  # decided before any pattern is read
             try:
-                hits = not st.patterns.covers(req.resource) if st.not_resource else st.patterns.overlaps(req.resource)
+                sure, maybe = _deny_hits(st, req.resource, context)
             except TooComplex as exc:
                 decision.undecided.append(
                     f"whether {st.label} of {doc.name or 'a policy'} applies to {req.resource} ({exc}); "
                     "simplify its NotResource patterns")
-                hits = True  # a Deny that cannot be ruled out is taken to apply
-            if not hits:
+                sure = maybe = True  # a Deny that cannot be ruled out is taken to apply
+            if not maybe:
                 continue
-            if outcome is Outcome.HOLDS:
+            if outcome is Outcome.HOLDS and sure:
                 decision.denied_by.append((doc, st))
             else:
                 decision.risks.append((doc, st))

@@ -13,6 +13,10 @@ inline-policy modes):
   blocks; one empty block is the "remove all" marker and reads back as ``[]``);
 * both are unknown in a preview of a new role unless declared; ``tagsAll`` is the
   role's tags plus the provider's default tags (computed in the plan when both are known).
+
+In a preview of a change to an existing stack (``capture(existing=...)``) a resource in
+state keeps what the last update read back (the engine diffs against state and shows its
+old outputs), and only the new ones are planned (``harness.Captured.planned``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +58,7 @@ class AccountMocks(harness.RecordingMocks):
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ.startswith(PROVIDER_PREFIX):
             self.provider_inputs[args.name] = dict(args.inputs)
-            return (None if self.preview else f"{args.name}-id"), dict(args.inputs)
+            return (None if self.planned else f"{args.name}-id"), dict(args.inputs)
         provider = (args.provider or "").split("::")
         name = provider[3] if len(provider) > 3 else DEFAULT_PROVIDER
         self.provider_of[(args.typ, args.name)] = name
@@ -95,8 +99,10 @@ class Captured:
         return found
 
 
-def capture(program: str, config: Mapping[str, Any], *, stack: str, preview: bool) -> Captured:
-    """Run ``programs/<program>`` under the mock engine (see ``harness.run_program``)."""
+def capture(program: str, config: Mapping[str, Any], *, stack: str, preview: bool,
+            existing: Callable[[str], bool] | None = None) -> Captured:
+    """Run ``programs/<program>`` under the mock engine (see ``harness.run_program``);
+    ``existing``: in a preview, which resources (URN) are already in state."""
     saved = harness.RecordingMocks
     holder: dict[str, AccountMocks] = {}
 
@@ -108,7 +114,8 @@ def capture(program: str, config: Mapping[str, Any], *, stack: str, preview: boo
     harness.RecordingMocks = Mocks  # type: ignore[misc]
     try:
         full = {"aws:region": "us-east-1", **config}
-        captured = harness.run_program(full, stack=stack, preview=preview, program=PROGRAMS / program)
+        captured = harness.run_program(full, stack=stack, preview=preview, program=PROGRAMS / program,
+                                       existing=existing)
     finally:
         harness.RecordingMocks = saved  # type: ignore[misc]
     mocks = holder["mocks"]
@@ -145,7 +152,7 @@ def engine_view(c: Captured, *, refreshed: Mapping[str, Any] | None = None) -> l
                 default_tags = json.loads(default_tags)
             tags = inputs.get("tags") or {}
             outputs["tagsAll"] = {**(default_tags.get("tags") or {}), **tags} if isinstance(tags, dict) else UNKNOWN
-            if c.preview:
+            if r.planned:
                 if not _declared(inputs.get("managedPolicyArns")):
                     outputs["managedPolicyArns"] = UNKNOWN
                 if not _inline_blocks(inputs.get("inlinePolicies")):
@@ -158,8 +165,8 @@ def engine_view(c: Captured, *, refreshed: Mapping[str, Any] | None = None) -> l
                 if refreshed and r.urn in refreshed:
                     outputs.update(copy.deepcopy(dict(refreshed[r.urn])))
         elif r.type == POLICY:
-            outputs.setdefault("attachmentCount", UNKNOWN if c.preview else 0)
-            outputs.setdefault("policyId", UNKNOWN if c.preview else "ANPAEXAMPLE")
+            outputs.setdefault("attachmentCount", UNKNOWN if r.planned else 0)
+            outputs.setdefault("policyId", UNKNOWN if r.planned else "ANPAEXAMPLE")
         out.append(d)
     return out
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from .scenarios import ADMIN, EVERY_SID, INTACT, TRUST
+from .scenarios import ADMIN, INTACT, TRUST
 from .spec import PASS, Finding, Library, Scenario, Verdict
 
 ROUND2 = Library()
@@ -106,11 +106,14 @@ guard("region-ifexists-eu-no-exemption", """StringNotEqualsIfExists aws:Requeste
 guard("forallvalues-tagkeys", """A tag-key guardrail written with the wrong set operator: Deny *
     when ForAllValues:StringNotEquals aws:TagKeys [team, sst:app]. ForAllValues holds when the
     request has no aws:TagKeys (IAM User Guide, "Multivalued context keys": "returns true if
-    there are no keys in the request"), and none of SST's requests that the page's statements
-    cover sends tag keys: every call is denied, everything is lost.""",
+    there are no keys in the request"). A Describe/Get/List request carries no tag keys (aws:TagKeys
+    is a key only of actions that take tags, Service Authorization Reference): those calls are
+    proven denied, e.g. AllowSSTMonitorStackDeployment's DescribeStacks. Issue 15: calls that may
+    send tags (CreateStack with the app's stack tags) are undecided, advice only; the brute force
+    cannot know which requests carry tags, so no cross-check.""",
       _doc(_st("TagKeys", Action="*",
                condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["team", "sst:app"]}})),
-      lost_on("deployer", "AllowSSTDeployStacks"), lost=EVERY_SID)
+      lost_on("deployer", "AllowSSTMonitorStackDeployment"), lost=None)
 
 guard("principal-account-other", """Deny * when aws:PrincipalAccount is not the deployer's own
     account: the deployer's sessions are always in its account, the condition never holds:
@@ -353,12 +356,14 @@ _admin("notaction-passrole", """Allow NotAction iam:PassRole on *: every action 
        _st("AlmostEverything", "Allow", NotAction="iam:PassRole"), Verdict((Finding(("deployer",), (), ADMIN),)))
 _admin("principal-account-variable", """Allow * on * under StringEquals aws:ResourceAccount
     "${aws:PrincipalAccount}": every action on the role's own account's resources, which is administrator access of the
-    account (policy variables resolve in condition values, IAM User Guide, policy variables)
-    wherever the resource's account is known; not counted as always holding (calls on "*" or
-    other accounts' resources do not hold): least-privilege, not the administrator rule.""",
+    account (policy variables resolve in condition values, IAM User Guide, policy variables).
+    The condition does not hold on every request (calls on "*" or other accounts' resources), but
+    it holds on the escalating ones: iam:PutRolePolicy, iam:PassRole... on the account's own roles
+    carry aws:ResourceAccount = the account (issue 15 class 6, administrator by capability; this
+    passed before): administrator access.""",
        _st("OwnAccount", "Allow", Action="*",
            condition={"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}),
-       PASS)
+       Verdict((Finding(("deployer",), ("which its escalating request meets",), ADMIN),)))
 
 
 # ----------------------------------------------------------------- trust: roles and other accounts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -12,9 +12,17 @@ from sst_deployer.settings import DeployerSettings
 
 from .bruteforce import Need, Unsupported
 
-SHAPES = ("update", "preview", "refreshed")
+SHAPES = ("update", "preview", "change", "refreshed")
 """After ``pulumi up`` (read-backs as right after a create), in ``pulumi preview`` of a new
-stack (unknowns), and after ``pulumi refresh`` (read-backs list what AWS really has)."""
+stack (unknowns), in ``pulumi preview`` of a change to an existing stack (what is in state
+is known, what is new is unknown: :func:`in_state`), and after ``pulumi up --refresh`` /
+``pulumi refresh`` (read-backs list what AWS really has).
+
+Each run is one fresh pack process, as the engine starts one per preview or update
+(:mod:`org_scenarios.engine`)."""
+
+COMPONENT = "sst:aws:DeployerRole"
+ROLE_TYPE = "aws:iam/role:Role"
 
 
 @dataclass(frozen=True)
@@ -61,11 +69,57 @@ class Scenario:
     # Stale read-backs in the update shape: role (logical name) -> the policies (logical
     # names) its managedPolicyArns still lists from the last refresh.
     stale: Mapping[str, tuple[str, ...]] | None = None
+    # The change shape: what is new in it (logical names; None: the default of in_state),
+    # and its verdict (None: the update's, see verdict()).
+    new: tuple[str, ...] | None = None
+    change: Verdict | None = None
 
     def verdict(self, shape: str) -> Verdict:
+        """The reasoned verdict in ``shape``. A change's default is the update's: in the
+        default split the deployer (its role, tags, trust, own policies and attachments) is
+        in state and known as the update left it; what the change adds states its documents
+        and the existing roles' names in the program, and only its own ARNs and auto-names
+        are unknown, which the pack links by property dependencies as in a preview. A
+        scenario whose verdict rests on those unknowns gives ``change`` with its reason."""
         if shape == "refreshed":
             return self.refreshed or self.update
+        if shape == "change":
+            return self.change or self.update
         return self.update if shape == "update" else self.preview
+
+    def in_state(self, resources: Iterable[Any]) -> frozenset[str]:
+        """The URNs already in state when the change is previewed, from the update's
+        captured ``resources`` (``harness.Captured``: urn, type, name, parent, dependencies).
+
+        Default: the arrangement is what the organisation adds to a deployer that exists:
+        the DeployerRole components with all their children, every IAM role and every
+        provider are in state, and every other resource (policies, attachments, exclusive
+        sets, boundaries outside the component) is new; ``new`` names the new resources
+        instead (logical names). Then, because the engine creates what a resource depends
+        on before it, whatever a resource in state depends on (parent, dependencies,
+        property dependencies) is in state too; naming such a resource in ``new`` is an
+        error."""
+        resources = list(resources)
+        by_urn = {r.urn: r for r in resources}
+
+        def seed(r: Any) -> bool:
+            if self.new is not None:
+                return r.name not in self.new
+            chain = r.urn.split("::")[2].split("$")
+            return COMPONENT in chain or r.type == ROLE_TYPE or r.type.startswith("pulumi:providers:")
+
+        state = {r.urn for r in resources if seed(r)}
+        todo = list(state)
+        while todo:
+            r = by_urn[todo.pop()]
+            for dep in [r.parent, *r.dependencies, *(u for us in r.property_dependencies.values() for u in us)]:
+                if dep in by_urn and dep not in state:
+                    if self.new is not None and by_urn[dep].name in self.new:
+                        raise ValueError(f"{self.id}: new={self.new} names {by_urn[dep].name!r}, "
+                                         f"which {r.name!r} (in state) depends on")
+                    state.add(dep)
+                    todo.append(dep)
+        return frozenset(state)
 
 
 _IOT: Final = {"iot:connect": "client", "iot:publish": "topic", "iot:receive": "topic",

@@ -10,11 +10,12 @@ import fnmatch
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Final
 
 from ..admin import Context, administrator_grants
-from ..audit import Loss, excess, losses
-from ..context import PrincipalContext
+from ..audit import Loss, Risk, excess, losses
+from ..context import NO_FACTS, PATTERN, OrgFacts, PrincipalContext, decided_by
 from ..iam import Document, parse_document
 from ..managed_policies import snapshot_info
 from ..settings import DeployerSettings
@@ -69,31 +70,45 @@ def _principal_tags(tags: Any, every: Any) -> dict[str, Any] | None:
     return {**every, **(own or {})}
 
 
-def _principal(d: Deployer, settings: DeployerSettings) -> PrincipalContext:
-    """Who the role's sessions are (trust policy) and its tags: the principal's part of
-    every request context (sessions and tags stay open while unknown)."""
+def _principal(d: Deployer, settings: DeployerSettings, org: OrgFacts = NO_FACTS) -> PrincipalContext:
+    """Who the role's sessions are (trust policy) and its tags, with what the organisation
+    states of every deployer (``org``): the principal's part of every request context
+    (sessions and tags stay open while unknown)."""
     trust = d.role.get("assumeRolePolicy")
     tags = _principal_tags(d.role.get("tags"), d.role.get("tagsAll"))
     arn = d.role.get("arn")
-    return principal_context(None if trust is None or is_unknown(trust) else trust, tags,
-                             settings.account, settings.partition,
-                             arn if isinstance(arn, str) else _role_arn(d.role, settings))
+    found = principal_context(None if trust is None or is_unknown(trust) else trust, tags,
+                              settings.account, settings.partition,
+                              arn if isinstance(arn, str) else _role_arn(d.role, settings))
+    return replace(found, org=org) if org != NO_FACTS else found
 
 
 def _role_arn(role: Resource, settings: DeployerSettings) -> str | None:
     """The role's ARN before it exists (a preview): ``arn:<partition>:iam::<account>:role<path><name>``
     once its name, path (default "/", pulumi-aws ``iam.Role``) and account are known (IAM
     identifiers); None otherwise. Its sessions' aws:PrincipalArn is this ARN."""
-    name, path = role.get("name"), role.get("path")
+    name, path, prefix = role.get("name"), role.get("path"), role.declared("namePrefix")
     if path is None:
         path = "/"
-    if not (isinstance(name, str) and isinstance(path, str) and settings.account) or is_unknown([name, path]):
+    if not (isinstance(path, str) and settings.account) or is_unknown(path):
         return None
-    return f"arn:{settings.partition}:iam::{settings.account}:role{path}{name}"
+    arn = f"arn:{settings.partition}:iam::{settings.account}:role{path}"
+    if isinstance(name, str) and not is_unknown(name):
+        return arn + name
+    if isinstance(prefix, str) and not is_unknown(prefix) and "*" not in prefix and "?" not in prefix:
+        # The provider names it <prefix><26 hex digits> (terraform-provider-aws
+        # internal/create/naming.go; terraform-plugin-sdk id.UniqueIDSuffixLength = 26).
+        return PATTERN + arn + prefix + "?" * UNIQUE_SUFFIX
+    return None
 
 
-def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> list[Violation]:
-    report_risks = config.get("reportConditionalDenies", True) is not False
+UNIQUE_SUFFIX: Final = 26
+
+
+def statements_intact(deployers: list[Deployer], config: Mapping[str, Any],
+                      org: OrgFacts = NO_FACTS) -> list[Violation]:
+    """Proven losses only: a conditional Deny the pack cannot decide is advice of
+    :func:`undecided_conditions`."""
     out: list[Violation] = []
     for d in deployers:
         urn = d.role.urn
@@ -103,7 +118,7 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
             continue
         if d.settings is None:
             if d.unknown_account is not None:
-                out.extend(_lost_whatever_the_account(d))
+                out.extend(_lost_whatever_the_account(d, org))
             continue  # unknown until the update (d.notes says why): judged then, never guessed
         for s in d.sources:
             if s.error:
@@ -121,7 +136,7 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
         hidden = any(s.pending for s in d.sources)
         known = _documents(d)
         identity = known + ((_NOT_KNOWN_YET,) if hidden else ())
-        lost, risks = losses(d.settings, identity, boundary, _principal(d, d.settings))
+        lost, _ = losses(d.settings, identity, boundary, _principal(d, d.settings, org))
         unseen = [s.what for s in d.sources if s.external]
         note = (f" ({', '.join(unseen)} is outside this stack and was not checked: give its document in "
                 "knownPolicies if it grants this.)") if unseen else ""
@@ -148,28 +163,57 @@ def statements_intact(deployers: list[Deployer], config: Mapping[str, Any]) -> l
                 f"{d.label} lost SST statement {sid}: {', '.join(actions)} on {', '.join(resources)}: "
                 f"{reason}.{note if reason.startswith('no Allow') else ''} Fix: restore the {sid} statement "
                 "(python -m sst_deployer render prints it), or remove what denies, narrows or detaches it.", urn))
+    return out
+
+
+def _judged(d: Deployer, org: OrgFacts) -> tuple[tuple[Loss, ...], tuple[Risk, ...]]:
+    """What ``d`` loses for sure, and what it may lose, as statements-intact judges it."""
+    assert d.settings is not None
+    boundary = d.boundary.document if d.boundary is not None else None
+    identity = _documents(d) + ((_NOT_KNOWN_YET,) if any(s.pending for s in d.sources) else ())
+    return losses(d.settings, identity, boundary, _principal(d, d.settings, org))
+
+
+def undecided_conditions(deployers: list[Deployer], config: Mapping[str, Any],
+                         org: OrgFacts = NO_FACTS) -> list[Violation]:
+    """Conditions that may take a call SST makes away and that the pack cannot decide: advice
+    naming the statement, the condition, the call and the fact that would decide it (a
+    mandatory verdict needs proof; statements-intact reports only proven losses)."""
+    out: list[Violation] = []
+    for d in deployers:
+        if d.settings is None or d.settings_error:
+            continue
         # Who the sessions are (MFA, session tags...) is not known until the trust is: a
         # conditional Deny that may hold is judged in the update, never guessed in a preview.
         trust = d.role.get("assumeRolePolicy")
-        if report_risks and not (trust is not None and is_unknown(trust)):
-            seen = set()
-            for risk in risks:
-                key = (risk.requirement.sid, risk.document, risk.statement)
-                if key in seen:
-                    continue
-                seen.add(key)
-                out.append((
-                    f"{d.label}: {risk.statement} of {risk.document} is {risk.what} that may take "
-                    f"away SST statement {risk.requirement.sid} ({risk.requirement.describe()}). "
-                    "Make sure its condition never holds for deployments, or set "
-                    "reportConditionalDenies: false.", urn))
+        if trust is not None and is_unknown(trust):
+            continue
+        _, risks = _judged(d, org)
+        grouped: dict[tuple[str, str, str, str, tuple[str, ...]], list[str]] = {}
+        conditions: dict[tuple[str, str, str], str] = {}
+        for risk in risks:
+            calls = grouped.setdefault(
+                (risk.requirement.sid, risk.document, risk.statement, risk.what, risk.open_keys), [])
+            if risk.requirement.describe() not in calls:
+                calls.append(risk.requirement.describe())
+            conditions[(risk.requirement.sid, risk.document, risk.statement)] = risk.condition
+        for (sid, document, statement, what, keys), calls in grouped.items():
+            condition = conditions[(sid, document, statement)]
+            facts = "; ".join(f"{k}: {decided_by(k)}" for k in keys) or "the request's values for its keys"
+            shown = ", ".join(calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
+            out.append((
+                f"{d.label}: {statement} of {document} is {what} that may take away SST statement {sid} "
+                f"({shown}): the pack cannot decide its condition ({condition or 'its Resource variables'}) "
+                f"for SST's requests. It is decided by {facts}. State what the organisation knows in "
+                "sst-deployer-undecided-conditions' config (organizationId, organizationPaths, principalTags), "
+                "or make sure the condition never holds for deployments.", d.role.urn))
     return out
 
 
 _ACCOUNT_IN: Final = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
-def _lost_whatever_the_account(d: Deployer) -> list[Violation]:
+def _lost_whatever_the_account(d: Deployer, org: OrgFacts = NO_FACTS) -> list[Violation]:
     """A role whose account is not known yet (preview): what it lacks for every account it
     may turn out to be in (each account its documents name, and one they do not), and only
     that, since a grant can only depend on the account through those names."""
@@ -182,7 +226,7 @@ def _lost_whatever_the_account(d: Deployer) -> list[Violation]:
     boundary = d.boundary.document if d.boundary is not None else None
     common: dict[tuple[str, str, str], str] | None = None
     for settings in settings_for_any_account(d.unknown_account, candidates, d.partition):
-        lost, _ = losses(settings, known, boundary, _principal(d, settings))
+        lost, _ = losses(settings, known, boundary, _principal(d, settings, org))
         found = {(x.requirement.sid, x.requirement.action,
                   x.requirement.resource.replace(settings.account, "<account>")): x.reason for x in lost}
         common = found if common is None else {k: v for k, v in common.items() if k in found}

@@ -16,8 +16,8 @@ from sst_deployer.render import render, to_json
 from sst_deployer.settings import DeployerSettings
 from sst_deployer.tags import to_tags
 
-from components import DeployerRole
-from components.deployer_role import DeployerRoleArgs
+from sst_deployer_component import DeployerRole
+from sst_deployer_component.spec import DeployerSpec
 
 ACCOUNT = "112233445566"
 OTHER_ACCOUNT = "444455556666"
@@ -39,7 +39,7 @@ def settings(account: str = ACCOUNT, regions: tuple[str, ...] = ("us-east-1",), 
 
 def deployer(name: str = "deployer", s: DeployerSettings | None = None,
              opts: pulumi.ResourceOptions | None = None, **kw: Any) -> DeployerRole:
-    return DeployerRole(name, DeployerRoleArgs(settings=s or settings(), **kw), opts)
+    return DeployerRole.from_spec(name, DeployerSpec(settings=s or settings(), **kw), opts)
 
 
 def people_trust(account: str = ACCOUNT) -> str:
