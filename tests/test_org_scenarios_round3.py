@@ -1,0 +1,48 @@
+"""Round three of the organisation scenarios (tests/org_scenarios/scenarios_round3.py, issue 15),
+through the analyzer protocol in every shape the library runs, and cross-checked by the
+brute-force evaluator where it models what decides the end state, with the machinery of
+test_org_scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import test_org_scenarios as base
+from org_scenarios import bruteforce
+from org_scenarios.scenarios_round3 import ROUND3
+from org_scenarios.spec import needs, sst_context
+from org_scenarios.world import end_state
+from sst_deployer.tags import from_tags
+
+packs = base.packs
+SCENARIOS = ROUND3.scenarios
+
+
+@pytest.mark.parametrize("scenario_id, shape", base.cases(SCENARIOS))
+def test_the_pack_gives_the_reasoned_verdict(packs: Any, scenario_id: str, shape: str,
+                                             standalone_pack_dir: Path) -> None:
+    """``packs``: round one's fixture (its type changes with the shapes branch's fresh pack per run)."""
+    base.give_verdict(SCENARIOS[scenario_id], shape, packs, standalone_pack_dir)
+
+
+@pytest.mark.parametrize("scenario_id", [s.id for s in SCENARIOS.values() if s.lost is not None])
+def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
+    s = SCENARIOS[scenario_id]
+    assert s.lost is not None
+    c = base.captured(s, "update")
+    roles, documents = end_state(c)
+    for name, expected in s.lost.items():
+        (state,) = [r for r in roles.values() if r.urn in c.urns(name)]
+        settings = from_tags(state.tags, account=state.key[0], partition="aws")
+        identity = [documents[a] if a in documents else base.managed_document(a) for a in state.managed]
+        identity += list(state.inline.values())
+        boundary = documents.get(state.boundary) if state.boundary else None
+        found = bruteforce.lost(needs(settings), identity, boundary, sst_context(settings, s.mfa, state.tags))
+        assert set(found) == set(expected), (sorted(set(found) - expected), sorted(expected - set(found)))
+
+
+def test_round_three_has_at_least_sixty_arrangements() -> None:
+    assert len(SCENARIOS) >= 60
+    assert all(s.why.strip() for s in SCENARIOS.values())
