@@ -124,8 +124,12 @@ def _instances(pattern: str, other: str) -> list[str]:
     ``other`` (where the two can meet)."""
     pieces = re.split("(\x01[^\x02]*\x02|\\*|\\?)", pattern)
     runs = [r[i:j] for r in re.split("[*?]", other) for i in range(len(r)) for j in range(i + 1, len(r) + 1)]
-    fills = list(dict.fromkeys(["", *_CHARS, "ab", "a:", "-/", "/a", ":a", "a-b", *runs,
-                                other.replace("*", "").replace("?", "a"), other.replace("*", "a").replace("?", "a")]))
+    # ... and every piece of ``other`` written out (each wildcard as "" or one character), since
+    # the strings both match may take any part of it: ':' + '[^-]*' meets '::?:' only at '::a:'.
+    written = {other.replace("*", s).replace("?", c) for s in ("", "a") for c in _CHARS}
+    pieces_of_other = [w[i:j] for w in written for i in range(len(w)) for j in range(i + 1, len(w) + 1)]
+    fills = list(dict.fromkeys(["", *_CHARS, "ab", "a:", "-/", "/a", ":a", "a-b", *runs, *sorted(written),
+                                *sorted(pieces_of_other)]))
     out = [""]
     for piece in pieces:
         if piece in ("*", "?") or piece.startswith("\x01"):

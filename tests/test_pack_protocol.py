@@ -222,7 +222,7 @@ def test_report_conditional_denies_false_silences_the_undecided_advice(standalon
         assert of(analyzer.analyze_stack(tampered), UNDECIDED) == []
         analyzer.configure({})
         (first_advice, *_) = of(analyzer.analyze_stack(tampered), UNDECIDED)
-        assert "aws:principalorgid: organizationId" in first_advice
+        assert "aws:PrincipalOrgID: organizationId" in first_advice
         # The organisation's facts serve statements-intact too: another org is a proven loss.
         analyzer.configure({UNDECIDED: {"organizationId": "o-zzzzzzzzzz"}})
         diags = analyzer.analyze_stack(tampered)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from .iam import Conditions, Document, Statement, TooComplex, conditions_text, covers, matches, overlaps
+from .iam import Conditions, Document, Statement, TooComplex, conditions_text, covers, matches, overlaps, spelled
 
 FEW: Final = 20
 """At most this many excluded patterns (NotAction, NotResource) still leave "all but a
@@ -224,11 +224,6 @@ def _every_resource(st: Statement, ctx: Context) -> str | None:
     return None
 
 
-_CASE: Final = {k.lower(): k for k in ("aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid",
-                                          "aws:CurrentTime", "aws:EpochTime", "aws:SecureTransport",
-                                          "aws:PrincipalIsAWSService", "aws:ViaAWSService",
-                                          "aws:MultiFactorAuthPresent")}
-
 
 def _clause_always_holds(op: str, key: str, values: frozenset[str], ctx: Context) -> bool:
     if op.endswith("ifexists") and "*" in values and ("like" in op and "not" not in op):
@@ -271,7 +266,7 @@ def _conditions_hold(conditions: Conditions, ctx: Context) -> str | None:
     for op, key, values in conditions:
         if not _clause_always_holds(op, key, values, ctx):
             return None
-    text = "; ".join(f"{op} {_CASE.get(key, key)} {sorted(values)}" for op, key, values in sorted(conditions, key=str))
+    text = "; ".join(f"{op} {spelled(key)} {sorted(values)}" for op, key, values in sorted(conditions, key=str))
     return f", under a condition that holds on every request this role makes ({text})"
 
 

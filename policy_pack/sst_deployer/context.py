@@ -16,6 +16,10 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-ke
 * ``aws:MultiFactorAuthPresent`` is true in a session assumed with MFA, false otherwise
   (GitHub OIDC and external-id sessions).
 * ``aws:SecureTransport`` is true: every SDK call is HTTPS.
+* ``aws:CurrentTime`` / ``aws:EpochTime`` are present in every request (IAM User Guide,
+  global condition keys) and are the time of the deployment: SST's calls come after the
+  pack judges, so a Deny after a past date (an expiry) holds, one before a past date cannot;
+  the pack takes the time it started as that time.
 * ``aws:PrincipalTag/<key>`` are the role's tags (no session tags unless the trust policy
   allows ``sts:TagSession``); ``aws:ResourceTag/sst:app`` is on every resource of an SST
   app (SST tags its constructs), with a value the deployer does not know.
@@ -38,6 +42,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Final
 
 from .iam import PATTERN_VALUE, Context
@@ -55,6 +60,12 @@ _READ_ONLY = re.compile(r"^(Describe|Get|List)", re.IGNORECASE)
 PATTERN: Final = PATTERN_VALUE
 """A known value that starts with this is a glob: the value is one string it matches (a
 role named by ``namePrefix`` before it exists); :mod:`iam` judges conditions on it."""
+
+_NOW: Final = datetime.now(timezone.utc).replace(microsecond=0)
+NOW_ISO: Final = _NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+NOW_EPOCH: Final = str(int(_NOW.timestamp()))
+"""When SST's calls are made, as far as the pack can tell: now (the pack process's start)."""
+
 
 DECIDED_BY: Final[tuple[tuple[str, str], ...]] = (
     ("aws:principalorgid", "organizationId"),
@@ -209,6 +220,7 @@ def request_contexts(
     ):
         known: dict[str, str | tuple[str, ...]] = {
             "aws:RequestedRegion": region,
+            "aws:CurrentTime": NOW_ISO, "aws:EpochTime": NOW_EPOCH,
             "aws:ResourceAccount": resource_account(resource, account),
         }
         absent: list[str] = []

@@ -456,6 +456,29 @@ def implies(stronger: Conditions, weaker: Conditions) -> bool:
     return True
 
 
+GLOBAL_KEYS: Final = tuple(sorted((
+    "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CurrentTime", "aws:EpochTime",
+    "aws:FederatedProvider", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:PrincipalAccount",
+    "aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
+    "aws:PrincipalServiceName", "aws:PrincipalType", "aws:Referer", "aws:RequestedRegion", "aws:ResourceAccount",
+    "aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn",
+    "aws:SourceIdentity", "aws:SourceIp", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce",
+    "aws:TagKeys", "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username", "aws:ViaAWSService",
+    "aws:VpcSourceIp", "aws:PrincipalTag/", "aws:RequestTag/", "aws:ResourceTag/",
+)))
+"""AWS global condition keys as the IAM User Guide spells them ("AWS global condition context
+keys"); names ending in ``/`` take a tag key after them."""
+_SPELLING: Final = {k.lower(): k for k in GLOBAL_KEYS}
+
+
+def spelled(key: str) -> str:
+    """A (lower-cased) condition key as AWS documents it, for messages: ``aws:sourceip`` ->
+    ``aws:SourceIp``; a tag key keeps the case it has; unknown keys are returned as given."""
+    head, slash, rest = key.partition("/")
+    known = _SPELLING.get(head.lower() + slash)
+    return known + rest if known and slash else known or key
+
+
 def conditions_text(conditions: Conditions) -> str:
     return "; ".join(
         f"{op} {key} in {sorted(values)}" for op, key, values in sorted(conditions, key=str)

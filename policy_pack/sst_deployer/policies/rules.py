@@ -16,7 +16,7 @@ from typing import Any, Final
 from ..admin import Context, administrator_grants
 from ..audit import Loss, Risk, excess, losses
 from ..context import NO_FACTS, PATTERN, OrgFacts, PrincipalContext, decided_by
-from ..iam import Document, parse_document
+from ..iam import Document, parse_document, spelled
 from ..managed_policies import snapshot_info
 from ..settings import DeployerSettings
 from ..trust import TrustRules, check_trust, principal_context
@@ -199,7 +199,7 @@ def undecided_conditions(deployers: list[Deployer], config: Mapping[str, Any],
             conditions[(risk.requirement.sid, risk.document, risk.statement)] = risk.condition
         for (sid, document, statement, what, keys), calls in grouped.items():
             condition = conditions[(sid, document, statement)]
-            facts = "; ".join(f"{k}: {decided_by(k)}" for k in keys) or "the request's values for its keys"
+            facts = "; ".join(f"{spelled(k)}: {decided_by(k)}" for k in keys) or "the request's values for its keys"
             shown = ", ".join(calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
             out.append((
                 f"{d.label}: {statement} of {document} is {what} that may take away SST statement {sid} "
