@@ -28,8 +28,14 @@ Sources:
   ``bootstrap.stackName``); what follows ``<name>/`` is the stack id, a UUID.
 * S3 bucket names: lower-case letters, digits, ``.`` and ``-`` (Amazon S3 User Guide,
   "Bucket naming rules"): no ``/`` or ``:``; object keys may hold anything.
-* Lambda function names: letters, digits, ``-`` and ``_``, then an optional ``:<qualifier>``
-  (Lambda API, ``FunctionName``): no ``/``.
+* Lambda function names: letters, digits, ``-`` and ``_`` (Lambda API, ``FunctionName``): no
+  ``/``; SST names its functions unqualified (``config.ts`` restarts by name, no ``Qualifier``), so
+  the ARN it is authorised against is ``function:<name>``: no ``:`` either.
+* CDK file assets' object keys are ``<bucketPrefix><sourceHash><extension>`` (aws-cdk-lib
+  ``DefaultStackSynthesizer``, ``bucketPrefix`` empty by default): a hex hash and ``.json``/``.zip``,
+  no ``-``, ``/`` or ``:``.
+* IoT topics SST uses are ``/sst/<app>/<stage>/...`` (``packages/sst/src/iot.ts``): an app and a
+  stage name hold no ``:``, nor do SST's fixed suffixes.
 * Aurora cluster identifiers: letters, digits, ``-`` (RDS API, ``DBClusterIdentifier``).
 * MQTT.js client ids SST's IoT socket uses: ``mqttjs_`` and hex digits (mqtt.js
   ``defaultId``): no ``/`` or ``:``.
@@ -55,6 +61,8 @@ SEGMENT: Final = free(":/")  # one ARN segment of a name: no ":" and no "/"
 PATH: Final = free(":")  # a path of segments: "/" allowed, ":" never
 APP_STACK: Final = SEGMENT + "-" + SEGMENT  # an SST app stack's name contains "-"
 STACK_ID: Final = SEGMENT
+BUCKET: Final = free(":/*?$")  # a bucket name: [a-z0-9.-] only, so never a literal "*" (${*})
+ASSET_KEY: Final = free(":/-")  # a CDK asset's object key: hex hash + extension
 
 
 @dataclass(frozen=True)
@@ -76,12 +84,15 @@ GRAMMAR: Final[tuple[Name, ...]] = (
     Name("ssm", r"parameter/sst/(\*)/\.fallback/(\*)", (SEGMENT, PATH),
          "Config.PREFIX.FALLBACK (packages/sst/src/config.ts); SSM parameter names"),
     Name("ssm", r"parameter/[^*?]*(\*)", (PATH,), "ssmPrefix (packages/sst/src/project.ts); SSM parameter names"),
-    Name("s3", r"[a-z0-9.-]*(\*)", (SEGMENT,), "S3 bucket naming rules"),
-    Name("s3", r"[a-z0-9.-]*(\*)/[^*?]*(\*)", (SEGMENT, ""), "S3 bucket naming rules; object keys are free"),
+    Name("s3", r"[a-z0-9.-]*(\*)", (BUCKET,), "S3 bucket naming rules"),
+    Name("s3", r"cdk-[a-z0-9.-]+-assets-[a-z0-9.-]+/(\*)", (ASSET_KEY,),
+         "DefaultStackSynthesizer objectKey (aws-cdk-lib): <sourceHash><extension>"),
+    Name("s3", r"[a-z0-9.-]*(\*)/[^*?]*(\*)", (BUCKET, ""), "S3 bucket naming rules; object keys are free"),
     Name("s3", r"[a-z0-9.-]+/(\*)", ("",), "object keys are free"),
-    Name("lambda", r"function:(\*)", (free("/"),), "Lambda FunctionName"),
+    Name("lambda", r"function:(\*)", (SEGMENT,), "Lambda FunctionName, unqualified in SST's calls (config.ts)"),
     Name("rds", r"cluster:(\*)", (SEGMENT,), "RDS DBClusterIdentifier"),
     Name("iot", r"client/mqttjs_(\*)", (SEGMENT,), "mqtt.js defaultId"),
+    Name("iot", r"topic(?:filter)?//sst/(\*)", (PATH,), "SST's topics /sst/<app>/<stage>/... (packages/sst/src/iot.ts)"),
 )
 
 _ARN: Final = re.compile(r"^(arn:[^:*?]+:([^:*?]+):[^:*?]*:[^:*?]*:)(.*)$")
