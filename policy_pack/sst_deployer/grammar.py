@@ -92,7 +92,7 @@ GRAMMAR: Final[tuple[Name, ...]] = (
     Name("lambda", r"function:(\*)", (SEGMENT,), "Lambda FunctionName, unqualified in SST's calls (config.ts)"),
     Name("rds", r"cluster:(\*)", (SEGMENT,), "RDS DBClusterIdentifier"),
     Name("iot", r"client/mqttjs_(\*)", (SEGMENT,), "mqtt.js defaultId"),
-    Name("iot", r"topic(?:filter)?//sst/(\*)", (PATH,), "SST's topics /sst/<app>/<stage>/... (packages/sst/src/iot.ts)"),
+    Name("iot", r"topic(?:filter)?//sst/(\*)", (PATH,), "SST's topics /sst/<app>/<stage>/... (sst/src/iot.ts)"),
 )
 
 _ARN: Final = re.compile(r"^(arn:[^:*?]+:([^:*?]+):[^:*?]*:[^:*?]*:)(.*)$")
