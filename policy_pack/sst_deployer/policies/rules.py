@@ -16,6 +16,7 @@ from typing import Any, Final
 from ..admin import Context, administrator_grants
 from ..audit import Loss, Risk, excess, losses
 from ..context import NO_FACTS, PATTERN, OrgFacts, PrincipalContext, decided_by
+from ..grammar import free
 from ..iam import Document, parse_document, spelled
 from ..managed_policies import snapshot_info
 from ..settings import DeployerSettings
@@ -96,13 +97,16 @@ def _role_arn(role: Resource, settings: DeployerSettings) -> str | None:
     if isinstance(name, str) and not is_unknown(name):
         return arn + name
     if isinstance(prefix, str) and not is_unknown(prefix) and "*" not in prefix and "?" not in prefix:
-        # The provider names it <prefix><26 hex digits> (terraform-provider-aws
-        # internal/create/naming.go; terraform-plugin-sdk id.UniqueIDSuffixLength = 26).
-        return PATTERN + arn + prefix + "?" * UNIQUE_SUFFIX
+        # The provider names it <prefix><26 digits and hex digits> (terraform-provider-aws
+        # internal/create/naming.go; terraform-plugin-sdk id.PrefixedUniqueId: a timestamp and
+        # a hex counter, id.UniqueIDSuffixLength = 26): a run with none of IAM's other name
+        # characters, so `role/sst-*-prod` can never match it. Its length is left open.
+        return PATTERN + arn + prefix + UNIQUE_SUFFIX
     return None
 
 
-UNIQUE_SUFFIX: Final = 26
+UNIQUE_SUFFIX: Final = free("-_.,=@+/:ghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+"""What the provider appends to a ``namePrefix``: digits and lower-case hex digits only."""
 
 
 def statements_intact(deployers: list[Deployer], config: Mapping[str, Any],
