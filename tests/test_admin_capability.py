@@ -135,3 +135,16 @@ def test_no_deployer_the_component_renders_is_administrator(regions: list[str], 
                          features=frozenset(features), policy_profile=profile)
     documents = [parse_document(d, f"deployer-{i}") for i, d in enumerate(render(s))]
     assert administrator_grants(documents, CTX) == []
+
+
+def test_everything_within_the_stated_organisation_is_administrator_access() -> None:
+    """Every session of the deployer carries aws:PrincipalOrgID once the organisation states its
+    id (sst-deployer-undecided-conditions' organizationId): a condition on it then always holds."""
+    org = "o-a1b2c3d4e5"
+    statement = {"Effect": "Allow", "Action": "*", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": org}}}
+    stated = Context(partition="aws", account=ACCOUNT, role_arn=CTX.role_arn, organization_id=org)
+    assert grants(statement, ctx=stated)
+    assert grants(statement) == []  # unstated: the account may be outside any organisation
+    other = Context(partition="aws", account=ACCOUNT, role_arn=CTX.role_arn, organization_id="o-zzzzzzzzzz")
+    assert grants(statement, ctx=other) == []

@@ -102,6 +102,7 @@ class Context:
     account: str = ""
     role_arn: str = ""
     mfa_always: bool = False
+    organization_id: str = ""  # stated by the organisation: every session's aws:PrincipalOrgID
 
 
 @dataclass(frozen=True)
@@ -240,11 +241,13 @@ def _clause_always_holds(op: str, key: str, values: frozenset[str], ctx: Context
         return ctx.mfa_always and values == frozenset({"true"})
     if op == "null":
         return key in ALWAYS_PRESENT and values == frozenset({"false"})
-    if key not in ALWAYS_PRESENT:
+    if key not in ALWAYS_PRESENT and not (key == "aws:principalorgid" and ctx.organization_id):
         return False
     base = op.removesuffix("ifexists")
     own: list[str] = []
-    if key == "aws:principalaccount" and ctx.account:
+    if key == "aws:principalorgid":
+        own = [ctx.organization_id]
+    elif key == "aws:principalaccount" and ctx.account:
         own = [ctx.account]
     elif key == "aws:principalarn" and ctx.role_arn:
         own = [ctx.role_arn]

@@ -181,7 +181,8 @@ POLICIES: Final[list[StackValidationPolicy]] = [
             "writes or sts:AssumeRole on every role), only on stacks whose names match sandboxStacks: personal "
             "sandbox accounts, as SST's IAM page advises."
         ),
-        validate=_validate(rules.administrator_only_in_sandboxes),
+        validate=_validate(lambda found, config, stack: rules.administrator_only_in_sandboxes(
+            found, config, stack, org_facts())),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(
             properties={

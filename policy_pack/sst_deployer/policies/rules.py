@@ -303,7 +303,7 @@ def least_privilege(deployers: list[Deployer], config: Mapping[str, Any]) -> lis
     return out
 
 
-def _admin_reason(d: Deployer) -> str | None:
+def _admin_reason(d: Deployer, org: OrgFacts = NO_FACTS) -> str | None:
     """What makes ``d`` an administrator: its strategy, or an Allow that amounts to it."""
     if d.strategy == "administrator":
         return "AdministratorAccess (strategy administrator)"
@@ -313,7 +313,8 @@ def _admin_reason(d: Deployer) -> str | None:
     trust = d.role.get("assumeRolePolicy")
     sessions = () if trust is None or is_unknown(trust) else principal_context(trust, None, account, partition).sessions
     ctx = Context(partition=partition, account=account, role_arn=role_arn if isinstance(role_arn, str) else "",
-                  mfa_always=bool(sessions) and all(s.mfa for s in sessions))
+                  mfa_always=bool(sessions) and all(s.mfa for s in sessions),
+                  organization_id=org.organization_id or "")
     grants = administrator_grants(_documents(d), ctx)
     if not grants:
         return None
@@ -321,14 +322,14 @@ def _admin_reason(d: Deployer) -> str | None:
 
 
 def administrator_only_in_sandboxes(
-    deployers: list[Deployer], config: Mapping[str, Any], stack: str
+    deployers: list[Deployer], config: Mapping[str, Any], stack: str, org: OrgFacts = NO_FACTS
 ) -> list[Violation]:
     patterns = [p for p in config.get("sandboxStacks", DEFAULT_SANDBOXES) if isinstance(p, str)]
     if any(fnmatch.fnmatchcase(stack, p) for p in patterns):
         return []
     out = []
     for d in deployers:
-        reason = _admin_reason(d)
+        reason = _admin_reason(d, org)
         if reason is None:
             continue
         out.append((f"{d.label} has {reason} in stack '{stack}', which is not a sandbox (sandboxStacks: "
