@@ -149,8 +149,9 @@ def build_resources(servicer: Any, request: Any) -> list[sdk.PolicyResource]:
         if r.type in READ_TYPES:
             resource.build()
         resources.append(resource)
-        links.append((resource, r.parent, list(r.dependencies),
-                      {k: list(v.urns) for k, v in r.propertyDependencies.items()}))
+        if r.parent or r.dependencies or r.propertyDependencies:  # most resources have none
+            links.append((resource, r.parent, list(r.dependencies),
+                          {k: list(v.urns) for k, v in r.propertyDependencies.items()}))
     by_urn = {res.urn: res for res in resources}
     for resource, parent, deps, prop_deps in links:
         if parent in by_urn:
