@@ -30,8 +30,9 @@ POLICY_ATTACHMENT: Final = "aws:iam/policyAttachment:PolicyAttachment"
 ATTACHMENTS_EXCLUSIVE: Final = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
 POLICIES_EXCLUSIVE: Final = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"
 PROVIDER: Final = "pulumi:providers:aws"
-_READ: Final = frozenset({COMPONENT, ROLE, POLICY, ROLE_POLICY, ATTACHMENT, POLICY_ATTACHMENT,
+READ_TYPES: Final = frozenset({COMPONENT, ROLE, POLICY, ROLE_POLICY, ATTACHMENT, POLICY_ATTACHMENT,
                           ATTACHMENTS_EXCLUSIVE, POLICIES_EXCLUSIVE, PROVIDER})
+"""The only resource types whose properties the pack reads."""
 
 # The engine's sentinels for values unknown during preview (pulumi_policy.proxy).
 _UNKNOWN_SENTINELS: Final = frozenset({
@@ -243,7 +244,7 @@ def read(resources: Iterable[Any], declared: Mapping[str, dict[str, Any]] | None
     referenced: dict[str, Any] = {}  # provider URN -> the engine's provider reference
     declared = declared or {}
     for r in resources:
-        if r.resource_type not in _READ:
+        if r.resource_type not in READ_TYPES:
             continue
         provider = getattr(r, "provider", None)
         provider_urn = getattr(provider, "urn", "") or ""
