@@ -30,8 +30,10 @@ from test_policies_direct import policy_resources
 from test_provider_semantics import (
     ACCOUNT,
     ADMIN,
+    ATTACHED,
     ATTACHMENT,
     POLICY,
+    POLICY_ATTACHMENT,
     ROLE,
     ROLE_POLICY,
     UNMARKED,
@@ -128,6 +130,22 @@ def test_an_in_stack_policy_attached_by_its_written_out_arn_is_the_roles_before_
     diags = pack.run(resources)
     assert not [d for d in diags if "could not check" in d.message], diags
     assert mandatory(diags) == []
+
+
+def test_a_policy_attachment_elsewhere_says_it_detaches_the_policy_from_every_other_role(pack: Analyzer) -> None:
+    """pulumi-aws ``iam.PolicyAttachment``: exclusive for its policy across the account's
+    roles; the message says so, or the fix (attach it another way) is not evident."""
+    resources: Resources = []
+    hand_role(resources, "deployer")
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/sst"
+    add(resources, POLICY, "sst", {"name": "sst", "policy": sst_policy()},
+        outputs={"name": "sst", "policy": sst_policy(), "arn": arn})
+    add(resources, ATTACHMENT, "sst-attachment", {"role": "deployer", "policyArn": arn})
+    add(resources, ROLE, "ci", {"name": "ci", "assumeRolePolicy": CODEBUILD_TRUST})
+    add(resources, POLICY_ATTACHMENT, "shared", {"name": "shared", "policyArn": arn, "roles": ["ci"]})
+    detached = of(pack.run(resources), ATTACHED)
+    assert any("PolicyAttachment 'shared' attaches that policy exclusively (roles: ci), which detaches it from "
+               "every other role in the account" in m for m in detached), detached
 
 
 # ----------------------------------------------------------------- lookalikes (lookalike.py)
