@@ -98,7 +98,8 @@ def _mfa_admin(trust: str | None) -> Resources:
             props["assumeRolePolicy"] = trust
     add(resources, POLICY, "sst", {"name": "sst", "policy": sst_policy()},
         outputs={"name": "sst", "policy": sst_policy(), "arn": f"arn:aws:iam::{ACCOUNT}:policy/sst"})
-    add(resources, ATTACHMENT, "sst-attachment", {"role": "deployer", "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/sst"})
+    add(resources, ATTACHMENT, "sst-attachment",
+        {"role": "deployer", "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/sst"})
     add(resources, ROLE_POLICY, "mfa-everything", {"role": "deployer", "name": "everything", "policy": json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
                                                   "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]})})
@@ -182,8 +183,11 @@ def test_a_rule_that_crashes_reports_that_the_stack_could_not_be_checked_with_th
         raise RuntimeError("boom")
 
     reported: list[tuple[str, str | None]] = []
-    _validate(broken)(StackValidationArgs(policy_resources(resources), {}),
-                      lambda message, urn=None: reported.append((message, urn)))
+
+    def report(message: str, urn: str | None = None) -> None:
+        reported.append((message, urn))
+
+    _validate(broken)(StackValidationArgs(policy_resources(resources), {}), report)
     ((message, urn),) = reported
     assert message.startswith("the sst-deployer pack could not check this stack (RuntimeError: boom)")
     assert "please report it" in message and "Traceback" in message and urn is None
