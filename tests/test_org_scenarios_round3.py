@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import test_org_scenarios as base
 from org_scenarios import bruteforce
-from org_scenarios.scenarios_round3 import ROUND3
+from org_scenarios.scenarios_round3 import MISSED_BEFORE_FIXES, ROUND3
 from org_scenarios.spec import needs, sst_context
 from org_scenarios.world import end_state
 from sst_deployer.tags import from_tags
@@ -46,3 +46,11 @@ def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
 def test_round_three_has_at_least_sixty_arrangements() -> None:
     assert len(SCENARIOS) >= 60
     assert all(s.why.strip() for s in SCENARIOS.values())
+
+
+def test_what_round_three_found_before_the_fixes_names_its_own_scenarios() -> None:
+    """The round's record of the pack's misses when it was written (issue 15): each names a
+    scenario and shape of this library, and says what was wrong."""
+    assert MISSED_BEFORE_FIXES
+    assert all(sid in SCENARIOS and shape in ("update", "preview") and why.strip()
+               for (sid, shape), why in MISSED_BEFORE_FIXES.items())

@@ -101,29 +101,44 @@ def r3(id_: str, why: str, update: Verdict, preview: Verdict | None = None, *, v
                                                 for k, v in options.items()}}
     name = (role or {"component": "deployer", "tagged": "sst-deployer"}.get(variant)
             or options.get("roleName", "app-role"))
+    for shape, verdict in (("update", update), ("preview", preview or update)):
+        if id(verdict) in _FOUND:
+            MISSED_BEFORE_FIXES[(f"r3-{id_}", shape)] = _FOUND[id(verdict)][1]
     return add(Scenario(f"r3-{id_}", "round3.py", why, config, update, preview or update, stack=stack,
                         lost=None if lost is None else {name: lost}, mfa=mfa, pack_config=pack_config))
 
 
-def lost_on(role: str, *says: str, xfail: str | None = None) -> Verdict:
-    return Verdict((Finding((role,), says, INTACT),), xfail=xfail)
+_FOUND: dict[int, tuple[Verdict, str]] = {}
+MISSED_BEFORE_FIXES: dict[tuple[str, str], str] = {}
+"""(scenario, update|preview) -> what the pack got wrong there when this round was written,
+before issue 15's fixes: the round's findings, kept as its record (every one now passes)."""
 
 
-def undecided(role: str, key: str, xfail: str | None = None) -> Verdict:
+def _record(verdict: Verdict, found: str | None) -> Verdict:
+    if found:
+        _FOUND[id(verdict)] = (verdict, found)  # the verdict is held, so its id stays its own
+    return verdict
+
+
+def lost_on(role: str, *says: str, found: str | None = None) -> Verdict:
+    return _record(Verdict((Finding((role,), says, INTACT),)), found)
+
+
+def undecided(role: str, key: str, found: str | None = None) -> Verdict:
     """No mandatory finding; advice from the undecided-conditions policy naming ``key``."""
-    return Verdict((Finding((role,), (key,), UNDECIDED, level="advisory"),), xfail=xfail)
+    return _record(Verdict((Finding((role,), (key,), UNDECIDED, level="advisory"),)), found)
 
 
-def untrusted(role: str, *says: str, xfail: str | None = None) -> Verdict:
-    return Verdict((Finding((role,), says, TRUST),), xfail=xfail)
+def untrusted(role: str, *says: str, found: str | None = None) -> Verdict:
+    return _record(Verdict((Finding((role,), says, TRUST),)), found)
 
 
-def admin(role: str = "deployer", says_any: tuple[str, ...] = (), xfail: str | None = None) -> Verdict:
-    return Verdict((Finding((role,), (), ADMIN, says_any=says_any),), xfail=xfail)
+def admin(role: str = "deployer", says_any: tuple[str, ...] = (), found: str | None = None) -> Verdict:
+    return _record(Verdict((Finding((role,), (), ADMIN, says_any=says_any),)), found)
 
 
-def passes(xfail: str | None = None, quiet: bool = False) -> Verdict:
-    return Verdict((), quiet=quiet, xfail=xfail)
+def passes(found: str | None = None, quiet: bool = False) -> Verdict:
+    return _record(Verdict((), quiet=quiet), found)
 
 
 # ================================================================= 1. SST's and CDK's name grammar
@@ -139,10 +154,14 @@ r3("grammar-ssm-other-team-path", _GRAMMAR + """The payments team's guardrail De
    document=_doc(_st("PaymentsOnly", Action="ssm:*", Resource="arn:aws:ssm:*:*:parameter/payments/*")))
 
 r3("grammar-cfn-other-toolkit", _GRAMMAR + """Deny cloudformation:* on another team's CDK toolkit,
-    stack/CDKToolkit-payments/* (cdk.toolkitStackName of the payments app). SST's stacks are
-    CDKToolkit, SSTBootstrap and <stage>-<app>-<stack> (three non-empty parts joined by '-', so at
-    least two '-'): 'CDKToolkit-payments' has one and is none of them: passes.""",
-   passes(GRAMMAR_MISS), document=_doc(_st("OtherToolkit", Action="cloudformation:*",
+    stack/CDKToolkit-payments/* (cdk.toolkitStackName of the payments app). SST's default stack names
+    are <stage>-<app>-<stack>, but a stack may set its own stackName as long as it starts with
+    '<stage>-', ends with '-<stage>' or contains '-<stage>-' (sst/v2 packages/sst/src/constructs/App.ts,
+    "is not parameterized with the stage name"; its test "stackName is parameterized" uses
+    my-app-dev-stack). 'CDKToolkit-payments' is such a name for stage 'payments': the deployer, which
+    serves every stage, is denied CreateStack on a stack SST may create. (Written first as "passes"
+    from the default names only; corrected by the lead from SST's source at the merge.)""",
+   lost_on("deployer", "AllowSSTDeployStacks"), document=_doc(_st("OtherToolkit", Action="cloudformation:*",
                                 Resource="arn:aws:cloudformation:*:*:stack/CDKToolkit-payments/*")))
 
 r3("grammar-lambda-qualified-only", _GRAMMAR + """"Never reconfigure a published version or alias":
@@ -220,7 +239,7 @@ _ORG_GUARD = _doc(_st("OnlyOurOrganisation", Action="*",
 r3("perimeter-principal-org-unconfigured", f"""Deny * when StringNotEquals aws:PrincipalOrgID {ORG}.
     Whether the deployer's account is in {ORG} is not in the stack: the pack cannot decide; advice
     naming aws:PrincipalOrgID from the undecided-conditions policy, no mandatory finding.""",
-   undecided("deployer", "aws:PrincipalOrgID", xfail=NOT_YET + "no advice naming aws:PrincipalOrgID"),
+   undecided("deployer", "aws:PrincipalOrgID", found=NOT_YET + "no advice naming aws:PrincipalOrgID"),
    document=_ORG_GUARD)
 r3("perimeter-principal-org-configured", f"""The same guardrail with organizationId {ORG} given in the
     pack's config: the fact decides it, the condition is false: passes.""",
@@ -236,7 +255,7 @@ _OU_GUARD = _doc(_st("OnlyWorkloadOU", Action="*", condition={
 r3("perimeter-org-paths-unconfigured", """Deny * when ForAnyValue:StringNotLike aws:PrincipalOrgPaths
     o-.../ou-ab12-workload1/*: where the account sits is not in the stack: advice naming
     aws:PrincipalOrgPaths, no mandatory finding.""",
-   undecided("deployer", "aws:PrincipalOrgPaths", xfail=NOT_YET + "no advice naming aws:PrincipalOrgPaths"),
+   undecided("deployer", "aws:PrincipalOrgPaths", found=NOT_YET + "no advice naming aws:PrincipalOrgPaths"),
    document=_OU_GUARD)
 r3("perimeter-org-paths-configured-inside", f"""The same with organizationPaths [{OU_PATH}] in the
     pack's config (an account under workload1/prod0001): the one path is like the pattern, the
@@ -263,13 +282,13 @@ r3("perimeter-resource-account-own", """Deny s3:* and ssm:* when StringNotEquals
 r3("perimeter-source-ip", """The network perimeter: Deny * when NotIpAddress aws:SourceIp
     203.0.113.0/24 and Bool aws:ViaAWSService false. Where SST runs from (a laptop, a CI runner) is
     not in the stack: the pack cannot decide: advice naming aws:SourceIp, no mandatory finding.""",
-   undecided("deployer", "aws:SourceIp", xfail=NOT_YET + "no advice naming aws:SourceIp"),
+   undecided("deployer", "aws:SourceIp", found=NOT_YET + "no advice naming aws:SourceIp"),
    document=_doc(_st("CorporateNetworkOnly", Action="*", condition={
        "NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}, "Bool": {"aws:ViaAWSService": "false"}})))
 r3("perimeter-source-vpce", """Deny s3:* when StringNotEqualsIfExists aws:SourceVpce vpce-0a1b2c3d
     and BoolIfExists aws:ViaAWSService false: a call outside that VPC endpoint is denied; whether
     SST runs behind it is not in the stack: advice naming aws:SourceVpce, no mandatory finding.""",
-   undecided("deployer", "aws:SourceVpce", xfail=NOT_YET + "no advice naming aws:SourceVpce"),
+   undecided("deployer", "aws:SourceVpce", found=NOT_YET + "no advice naming aws:SourceVpce"),
    document=_doc(_st("S3ThroughOurEndpoint", Action="s3:*", condition={
        "StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-0a1b2c3d"},
        "BoolIfExists": {"aws:ViaAWSService": "false"}})))
@@ -305,7 +324,7 @@ r3("variable-team-tag-match", """ABAC by team: Deny lambda:UpdateFunctionConfigu
     StringNotEquals aws:ResourceTag/team ${aws:PrincipalTag/team}, the deployer tagged team=platform.
     SST's functions carry sst:app and sst:stage; whether the app also tags them team=platform is not
     in the stack: advice naming aws:ResourceTag/team, no mandatory finding.""",
-   undecided("deployer", "aws:ResourceTag/team", xfail=NOT_YET + "no advice naming aws:ResourceTag/team"),
+   undecided("deployer", "aws:ResourceTag/team", found=NOT_YET + "no advice naming aws:ResourceTag/team"),
    tags={"team": "platform"},
    document=_doc(_st("SameTeamFunctions", Action="lambda:UpdateFunctionConfiguration",
                       condition={"StringNotEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}})))
@@ -336,7 +355,7 @@ r3("abac-assume-team-tag", """Deny sts:AssumeRole when StringNotEquals aws:Resou
     CDK's template gives its roles only aws-cdk:bootstrap-role, but `cdk bootstrap --tags` adds tags
     to every bootstrap resource; whether this account's roles carry team=platform is not in the
     stack: advice naming aws:ResourceTag/team, no mandatory finding.""",
-   undecided("deployer", "aws:ResourceTag/team", xfail=NOT_YET + "no advice naming aws:ResourceTag/team"),
+   undecided("deployer", "aws:ResourceTag/team", found=NOT_YET + "no advice naming aws:ResourceTag/team"),
    document=_doc(_st("TeamRolesOnly", Action="sts:AssumeRole",
                       condition={"StringNotEquals": {"aws:ResourceTag/team": "platform"}})))
 
@@ -407,7 +426,7 @@ def oidc(id_: str, why: str, issuer: str, aud: str, sub: str | list[str] | None,
 
 oidc("gitlab-aud-only", """GitLab.com (issuer gitlab.com, aud https://gitlab.com): any project on
      gitlab.com may assume it: a trust violation naming the missing sub.""",
-     "gitlab.com", "https://gitlab.com", None, untrusted("sst-deployer", "sub", xfail=_NO_SUB))
+     "gitlab.com", "https://gitlab.com", None, untrusted("sst-deployer", "sub", found=_NO_SUB))
 oidc("gitlab-pinned", """GitLab.com with sub project_path:acme/storefront:ref_type:branch:ref:main
      (GitLab's ID token claims): one project, one branch: passes.""",
      "gitlab.com", "https://gitlab.com", "project_path:acme/storefront:ref_type:branch:ref:main", passes())
@@ -415,18 +434,18 @@ oidc("gitlab-group-wildcard", """GitLab.com with sub project_path:acme/*: every 
      (and its subgroups): not pinned to one project (allowRepositoryWildcards false): a trust
      violation.""",
      "gitlab.com", "https://gitlab.com", "project_path:acme/*",
-     untrusted("sst-deployer", "sub", xfail="the pack does not judge GitLab's project_path wildcard (issue 15 item 5)"))
+     untrusted("sst-deployer", "sub", found="the pack does not judge GitLab's project_path wildcard (issue 15 item 5)"))
 oidc("gitlab-self-managed-aud-only", """A self-managed GitLab (issuer gitlab.acme.internal), aud
      only: every project on that instance: a trust violation naming the missing sub.""",
-     "gitlab.acme.internal", "https://gitlab.acme.internal", None, untrusted("sst-deployer", "sub", xfail=_NO_SUB))
+     "gitlab.acme.internal", "https://gitlab.acme.internal", None, untrusted("sst-deployer", "sub", found=_NO_SUB))
 oidc("gitlab-sub-star", """GitLab.com with StringLike sub "*": the same as no sub: a trust
      violation.""",
-     "gitlab.com", "https://gitlab.com", "*", untrusted("sst-deployer", "sub", xfail=_NO_SUB))
+     "gitlab.com", "https://gitlab.com", "*", untrusted("sst-deployer", "sub", found=_NO_SUB))
 oidc("ghe-aud-only", """GitHub Enterprise Cloud's per-enterprise issuer
      token.actions.githubusercontent.com/acme-corp (GitHub docs, "Switching to a unique token URL"),
      aud sts.amazonaws.com only: every repository of the enterprise: a trust violation naming sub.""",
      "token.actions.githubusercontent.com/acme-corp", "sts.amazonaws.com", None,
-     untrusted("sst-deployer", "sub", xfail=_NO_SUB))
+     untrusted("sst-deployer", "sub", found=_NO_SUB))
 oidc("ghe-pinned", """The enterprise issuer with sub repo:acme/storefront:ref:refs/heads/main:
      passes.""",
      "token.actions.githubusercontent.com/acme-corp", "sts.amazonaws.com", "repo:acme/storefront:ref:refs/heads/main",
@@ -440,7 +459,7 @@ oidc("bitbucket-aud-only", """Bitbucket Pipelines (issuer api.bitbucket.org/2.0/
      aud ari:cloud:bitbucket::workspace/<uuid>): every repository of the workspace: a trust
      violation naming the missing sub.""",
      _BB, "ari:cloud:bitbucket::workspace/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", None,
-     untrusted("sst-deployer", "sub", xfail=_NO_SUB))
+     untrusted("sst-deployer", "sub", found=_NO_SUB))
 oidc("bitbucket-pinned", """Bitbucket with sub {<repository uuid>}:* (Bitbucket's subject is
      {repositoryUuid}[:{environmentUuid}]:{stepUuid}): one repository: passes.""",
      _BB, "ari:cloud:bitbucket::workspace/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
@@ -448,7 +467,7 @@ oidc("bitbucket-pinned", """Bitbucket with sub {<repository uuid>}:* (Bitbucket'
 _CIRCLE = "oidc.circleci.com/org/2d5e7a10-9c3b-4f6e-8a1d-0b2c3d4e5f60"
 oidc("circleci-aud-only", """CircleCI (issuer oidc.circleci.com/org/<org id>, aud the org id): every
      project of the organisation: a trust violation naming the missing sub.""",
-     _CIRCLE, "2d5e7a10-9c3b-4f6e-8a1d-0b2c3d4e5f60", None, untrusted("sst-deployer", "sub", xfail=_NO_SUB))
+     _CIRCLE, "2d5e7a10-9c3b-4f6e-8a1d-0b2c3d4e5f60", None, untrusted("sst-deployer", "sub", found=_NO_SUB))
 oidc("circleci-pinned", """CircleCI with sub org/<org id>/project/<project id>/user/* (CircleCI's
      subject): one project: passes.""",
      _CIRCLE, "2d5e7a10-9c3b-4f6e-8a1d-0b2c3d4e5f60",
@@ -456,7 +475,7 @@ oidc("circleci-pinned", """CircleCI with sub org/<org id>/project/<project id>/u
 oidc("terraform-cloud-aud-only", """HCP Terraform (issuer app.terraform.io, aud aws.workload.identity,
      the same for every customer): any workspace of any organisation on app.terraform.io may assume
      it: a trust violation naming the missing sub.""",
-     "app.terraform.io", "aws.workload.identity", None, untrusted("sst-deployer", "sub", xfail=_NO_SUB))
+     "app.terraform.io", "aws.workload.identity", None, untrusted("sst-deployer", "sub", found=_NO_SUB))
 oidc("terraform-cloud-pinned", """HCP Terraform with sub
      organization:acme:project:sst:workspace:storefront-prod:run_phase:* (its subject format): one
      workspace: passes.""",
@@ -483,28 +502,28 @@ def cap(id_: str, why: str, statements: list[dict[str, Any]], update: Verdict, s
 _MISSES_CAP = "the pack counts administrator access by action count, not by capability (issue 15 item 6)"
 cap("notaction-25-niche", """Allow NotAction [25 niche services] on *: still grants iam:* and sts:*
     on every resource.""", [_st("AlmostEverything", "Allow", NotAction=_NICHE)],
-    admin(says_any=("iam:", "sts:"), xfail=_MISSES_CAP))
+    admin(says_any=("iam:", "sts:"), found=_MISSES_CAP))
 cap("iam-star", """Allow iam:* on *: create a role with AdministratorAccess and assume it, or attach
     AdministratorAccess to itself.""", [_st("IamAdmin", "Allow", Action="iam:*")],
-    admin(says_any=("iam:",), xfail=_MISSES_CAP))
+    admin(says_any=("iam:",), found=_MISSES_CAP))
 cap("create-attach-pass", """Allow iam:CreateRole, iam:AttachRolePolicy and iam:PassRole on *: make a
     role with AdministratorAccess and hand it to any service.""",
     [_st("RoleFactory", "Allow", Action=["iam:CreateRole", "iam:AttachRolePolicy", "iam:PassRole"])],
-    admin(says_any=("iam:",), xfail=_MISSES_CAP))
+    admin(says_any=("iam:",), found=_MISSES_CAP))
 cap("assume-any-role", """Allow sts:AssumeRole on *: any role of any account that trusts this one
     (every role trusting the account root without conditions, in the account and beyond).""",
     [_st("AssumeAnything", "Allow", Action="sts:AssumeRole")],
-    admin(says_any=("sts:AssumeRole",), xfail=_MISSES_CAP))
+    admin(says_any=("sts:AssumeRole",), found=_MISSES_CAP))
 cap("put-role-policy", """Allow iam:PutRolePolicy on *: write an inline Allow * on * into its own
     role.""", [_st("InlineAnything", "Allow", Action="iam:PutRolePolicy")],
-    admin(says_any=("iam:PutRolePolicy",), xfail=_MISSES_CAP))
+    admin(says_any=("iam:PutRolePolicy",), found=_MISSES_CAP))
 cap("attach-role-policy", """Allow iam:AttachRolePolicy on *: attach AdministratorAccess to its own
     role.""", [_st("AttachAnything", "Allow", Action="iam:AttachRolePolicy")],
-    admin(says_any=("iam:AttachRolePolicy",), xfail=_MISSES_CAP))
+    admin(says_any=("iam:AttachRolePolicy",), found=_MISSES_CAP))
 cap("create-policy-version", """Allow iam:CreatePolicyVersion on *: rewrite its own managed policy
     as Allow * on * and make it the default version.""",
     [_st("RewritePolicies", "Allow", Action="iam:CreatePolicyVersion")],
-    admin(says_any=("iam:CreatePolicyVersion",), xfail=_MISSES_CAP))
+    admin(says_any=("iam:CreatePolicyVersion",), found=_MISSES_CAP))
 cap("iam-read-only", """Allow iam:Get* and iam:List* on *: reads only, no escalation: not
     administrator access (least-privilege advice is free).""",
     [_st("ReadIam", "Allow", Action=["iam:Get*", "iam:List*"])], passes())
@@ -552,7 +571,7 @@ plain("sst-function-role", """An SST app's own function role (trust lambda.amazo
           f"arn:aws:ssm:us-east-1:{A}:parameter/sst/storefront/.fallback/*"]),
             _st("Table", "Allow", Action=["dynamodb:GetItem", "dynamodb:PutItem"],
                 Resource=f"arn:aws:dynamodb:us-east-1:{A}:table/prod-storefront-Orders*"))],
-      passes(quiet=True, xfail=None), trust=_LAMBDA, name="prod-storefront-ApiFunctionRole")
+      passes(quiet=True, found=None), trust=_LAMBDA, name="prod-storefront-ApiFunctionRole")
 plain("codepipeline-cfn-action", """A CodePipeline CloudFormation action role (assumed by the
     pipeline's role): cloudformation:* on its stacks, iam:PassRole on its CloudFormation service
     role, the artifact bucket. Plain CloudFormation, nothing SST-specific: no diagnostic at all.""",
@@ -600,7 +619,7 @@ plain("cdk-bootstrapper", """The role a platform team runs `cdk bootstrap` with:
                 Resource=f"arn:aws:ecr:us-east-1:{A}:repository/cdk-hnb659fds-container-assets-*"),
             _st("Version", "Allow", Action=["ssm:DeleteParameter", "ssm:GetParameters", "ssm:PutParameter"],
                 Resource=f"arn:aws:ssm:us-east-1:{A}:parameter/cdk-bootstrap/hnb659fds/version"))],
-      passes(quiet=True, xfail=_NOISE), name="platform-cdk-bootstrap")
+      passes(quiet=True, found=_NOISE), name="platform-cdk-bootstrap")
 plain("sst-specific-renamed", """A hand-written SST deployer with its own Sids: the SST bootstrap
     stack and bucket, /sst/ parameters read and written, Live Lambda's IoT socket, the CDK roles.
     That is what is specific to SST: advice to tag it (naming sst-deployer:role).""",
@@ -724,7 +743,7 @@ _RES_ORG = _doc(_st("OurOrganisationsData", Action="s3:*",
 r3("perimeter-resource-org-literal-unconfigured", f"""Deny s3:* when StringNotEqualsIfExists
     aws:ResourceOrgID {ORG}: SST's buckets are in the deployer's account, whose organisation is not in
     the stack: advice naming aws:ResourceOrgID, no mandatory finding.""",
-   undecided("deployer", "aws:ResourceOrgID", xfail=NOT_YET + "no advice naming aws:ResourceOrgID"), document=_RES_ORG)
+   undecided("deployer", "aws:ResourceOrgID", found=NOT_YET + "no advice naming aws:ResourceOrgID"), document=_RES_ORG)
 r3("perimeter-resource-org-literal-configured", f"""The same with organizationId {ORG} in the pack's
     config: the deployer's buckets are in its own account, in {ORG}: passes.""",
    passes(NO_ORG_CONFIG), document=_RES_ORG, pack_config={UNDECIDED: {"organizationId": ORG}})
@@ -754,13 +773,13 @@ oidc("gitlab-two-projects", """GitLab.com with sub [project_path:acme/storefront
 r3("admin-everything-in-organisation", _CAP + f"""Allow * on * under StringEquals aws:PrincipalOrgID
     {ORG}, with organizationId {ORG} in the pack's config: every session of the deployer is in {ORG},
     the condition always holds: administrator access outside a sandbox.""",
-   admin(xfail="the pack does not read organizationId yet, so a condition that always holds is not seen (issue 15)"),
+   admin(found="the pack does not read organizationId yet, so a condition that always holds is not seen (issue 15)"),
    pack_config={UNDECIDED: {"organizationId": ORG}},
    document=_doc(_st("Everything", "Allow", Action="*", condition={"StringEquals": {"aws:PrincipalOrgID": ORG}})))
 r3("admin-iam-notresource", _CAP + """Allow iam:* with NotResource [role/admin-*]: every other role
     and every policy, so it can create a role, attach AdministratorAccess and pass it (or attach it to
     itself): administrator access.""",
-   admin(says_any=("iam:",), xfail=_MISSES_CAP),
+   admin(says_any=("iam:",), found=_MISSES_CAP),
    document=_doc(_st("IamButAdmins", "Allow", Action="iam:*", NotResource=f"arn:aws:iam::{A}:role/admin-*")))
 
 plain("cdk-legacy-ci", """A CDK CI deployer of the legacy synthesizer (cdk deploy with its own
@@ -777,7 +796,7 @@ plain("cdk-legacy-ci", """A CDK CI deployer of the legacy synthesizer (cdk deplo
             _st("AssumeCdkRoles", "Allow", Action="sts:AssumeRole", Resource=f"arn:aws:iam::{A}:role/cdk-hnb659fds-*"),
             _st("Version", "Allow", Action="ssm:GetParameter",
                 Resource=f"arn:aws:ssm:us-east-1:{A}:parameter/cdk-bootstrap/hnb659fds/version"))],
-      passes(quiet=True, xfail=_NOISE), trust=_GHA, name="infra-cdk-legacy")
+      passes(quiet=True, found=_NOISE), trust=_GHA, name="infra-cdk-legacy")
 
 r3("name-prefix-exact-name", _PREFIX + """Here the exemption is StringNotEquals aws:PrincipalArn
     role/sst-deployer (an exact name): the generated name is the prefix 'sst-deployer-' and more, never
@@ -811,7 +830,7 @@ r3("request-tag-on-stacks", """Deny cloudformation:CreateStack when Null aws:Req
     new stack must be tagged team): whether SST's CreateStack carries a team tag depends on the app's
     own tags (sst.config.ts), not on anything in this stack: advice naming aws:RequestTag/team, no
     mandatory finding.""",
-   undecided("deployer", "aws:RequestTag/team", xfail=NOT_YET + "no advice naming aws:RequestTag/team"),
+   undecided("deployer", "aws:RequestTag/team", found=NOT_YET + "no advice naming aws:RequestTag/team"),
    document=_doc(_st("TaggedStacksOnly", Action="cloudformation:CreateStack",
                       condition={"Null": {"aws:RequestTag/team": "true"}})))
 r3("passrole-only-to-cloudformation", """Deny iam:PassRole when StringNotEquals iam:PassedToService
@@ -831,7 +850,7 @@ r3("s3-encryption-header", """The classic Deny s3:PutObject when Null s3:x-amz-s
     stack (S3 applies the bucket's default encryption without it): advice naming
     s3:x-amz-server-side-encryption, no mandatory finding.""",
    undecided("deployer", "s3:x-amz-server-side-encryption",
-             xfail=NOT_YET + "no advice naming s3:x-amz-server-side-encryption"),
+             found=NOT_YET + "no advice naming s3:x-amz-server-side-encryption"),
    document=_doc(_st("EncryptedUploads", Action="s3:PutObject",
                       condition={"Null": {"s3:x-amz-server-side-encryption": "true"}})))
 r3("sst-functions-only", """Deny lambda:UpdateFunctionConfiguration when Null aws:ResourceTag/sst:app
@@ -849,7 +868,7 @@ r3("mfa-age", """Deny * when NumericGreaterThan aws:MultiFactorAuthAge 3600 on t
     deployer (MFA required by its trust): a session whose MFA is older than an hour is denied, a fresh
     one is not; how old the MFA of a deploy will be is not in the stack: advice naming
     aws:MultiFactorAuthAge, no mandatory finding.""",
-   undecided("deployer", "aws:MultiFactorAuthAge", xfail=NOT_YET + "no advice naming aws:MultiFactorAuthAge"),
+   undecided("deployer", "aws:MultiFactorAuthAge", found=NOT_YET + "no advice naming aws:MultiFactorAuthAge"),
    document=_doc(_st("FreshMfa", Action="*", condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}})))
 
 
