@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from harness import UNKNOWN
 from org_scenarios import bruteforce
+from org_scenarios.bruteforce import Need
 from org_scenarios.capture import Captured, capture, engine_view
 from org_scenarios.engine import FreshPacks
 from org_scenarios.scenarios import LIBRARY
 from org_scenarios.spec import SHAPES, Scenario, WrongVerdict, check, needs, sst_context
-from org_scenarios.world import end_state, refreshed_outputs
+from org_scenarios.world import RoleState, end_state, refreshed_outputs
 from sst_deployer.tags import from_tags
 
 SCENARIOS = LIBRARY.scenarios
@@ -90,10 +91,13 @@ def _brute_cases() -> list[Any]:
     return [pytest.param(s.id, id=s.id) for s in SCENARIOS.values() if s.lost is not None]
 
 
-@pytest.mark.parametrize("scenario_id", _brute_cases())
-def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
-    """The scenario's stated losses, against concrete requests on the converged end state."""
-    s = SCENARIOS[scenario_id]
+Contexts = Callable[[Need, str], list[dict[str, tuple[str, ...]]]]
+
+
+def losses_agree_with_brute_force(s: Scenario, contexts_for: Callable[[Scenario, RoleState, Contexts], Contexts]
+                                  | None = None) -> None:
+    """The scenario's stated losses, against concrete requests on the converged end state
+    (every library's cross-check; ``contexts_for`` adds what a library's requests also carry)."""
     assert s.lost is not None
     c = captured(s, "update")
     roles, documents = end_state(c)
@@ -104,12 +108,20 @@ def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
         identity = [documents[arn] if arn in documents else managed_document(arn) for arn in state.managed]
         identity += list(state.inline.values())
         boundary = documents.get(state.boundary) if state.boundary else None
-        found = bruteforce.lost(needs(settings), identity, boundary, sst_context(settings, s.mfa, state.tags))
+        contexts = sst_context(settings, s.mfa, state.tags)
+        if contexts_for is not None:
+            contexts = contexts_for(s, state, contexts)
+        found = bruteforce.lost(needs(settings), identity, boundary, contexts)
         assert set(found) == set(expected), (
             f"{key}: brute force finds lost but the scenario does not say: {sorted(set(found) - expected)}; "
             f"the scenario says lost but brute force finds kept: {sorted(expected - set(found))}; e.g. "
             + "; ".join(f"{sid}: {reqs[0][0].action} on {reqs[0][0].resource} ({reqs[0][1]})"
                         for sid, reqs in found.items() if sid not in expected))
+
+
+@pytest.mark.parametrize("scenario_id", _brute_cases())
+def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
+    losses_agree_with_brute_force(SCENARIOS[scenario_id])
 
 
 AWS_MANAGED = {

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import test_org_scenarios as base
 from org_scenarios import bruteforce
 from org_scenarios.engine import FreshPacks
 from org_scenarios.scenarios_proof import PROOF, UNDECIDED
-from org_scenarios.spec import Scenario, needs, sst_context
-from org_scenarios.world import end_state
-from sst_deployer.tags import from_tags
+from org_scenarios.spec import Scenario
+from org_scenarios.world import RoleState
 
 packs = base.packs
 SCENARIOS = PROOF.scenarios
@@ -65,21 +65,11 @@ def as_principal(contexts: Callable[..., list[dict[str, tuple[str, ...]]]], arn:
 
 @pytest.mark.parametrize("scenario_id", [s.id for s in SCENARIOS.values() if s.lost is not None])
 def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
-    s = SCENARIOS[scenario_id]
-    assert s.lost is not None
-    c = base.captured(s, "update")
-    roles, documents = end_state(c)
-    for name, expected in s.lost.items():
-        (state,) = [r for r in roles.values() if r.urn in c.urns(name)]
-        settings = from_tags(state.tags, account=state.key[0], partition="aws")
-        identity = [documents[a] if a in documents else base.managed_document(a) for a in state.managed]
-        identity += list(state.inline.values())
-        boundary = documents.get(state.boundary) if state.boundary else None
+    def contexts_for(s: Scenario, state: RoleState, contexts: Any) -> Any:
         arn = f"arn:aws:iam::{state.key[0]}:role/{state.key[1]}"
-        contexts = as_principal(sst_context(settings, s.mfa, state.tags), arn)
-        found = bruteforce.lost(needs(settings), identity, boundary, with_facts(s, contexts))
-        assert set(found) == set(expected), (sorted(set(found) - expected), sorted(expected - set(found)),
-                                             {k: v[:1] for k, v in found.items()})
+        return with_facts(s, as_principal(contexts, arn))
+
+    base.losses_agree_with_brute_force(SCENARIOS[scenario_id], contexts_for)
 
 
 def test_every_class_is_pinned_in_both_directions() -> None:

@@ -9,12 +9,8 @@ from pathlib import Path
 
 import pytest
 import test_org_scenarios as base
-from org_scenarios import bruteforce
 from org_scenarios.engine import FreshPacks
 from org_scenarios.scenarios_trust import TRUST_ROUND
-from org_scenarios.spec import needs, sst_context
-from org_scenarios.world import end_state
-from sst_deployer.tags import from_tags
 
 packs = base.packs
 SCENARIOS = TRUST_ROUND.scenarios
@@ -28,18 +24,7 @@ def test_the_pack_gives_the_reasoned_verdict(packs: FreshPacks, scenario_id: str
 
 @pytest.mark.parametrize("scenario_id", [s.id for s in SCENARIOS.values() if s.lost is not None])
 def test_the_expected_losses_agree_with_brute_force(scenario_id: str) -> None:
-    s = SCENARIOS[scenario_id]
-    assert s.lost is not None
-    c = base.captured(s, "update")
-    roles, documents = end_state(c)
-    for name, expected in s.lost.items():
-        (state,) = [r for r in roles.values() if r.urn in c.urns(name)]
-        settings = from_tags(state.tags, account=state.key[0], partition="aws")
-        identity = [documents[a] if a in documents else base.managed_document(a) for a in state.managed]
-        identity += list(state.inline.values())
-        boundary = documents.get(state.boundary) if state.boundary else None
-        found = bruteforce.lost(needs(settings), identity, boundary, sst_context(settings, s.mfa, state.tags))
-        assert set(found) == set(expected), (sorted(set(found) - expected), sorted(expected - set(found)))
+    base.losses_agree_with_brute_force(SCENARIOS[scenario_id])
 
 
 def test_every_class_has_both_directions() -> None:
