@@ -30,6 +30,11 @@ PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 def clean_checkout(target: Path) -> Path:
     """What a clone holds: the files git tracks (or would, once added), nothing ignored
     (no venv/, *.egg-info, build/)."""
+    if not (ROOT / ".git").exists():  # CI's workspace is a copy of a clean checkout without .git (.ci/run)
+        shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
+            "venv", ".venv", "node_modules", ".npm-cache", "__pycache__", "*.egg-info", "build", ".pulumi-state",
+            ".hypothesis", ".*_cache"))
+        return target
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                             check=True, capture_output=True).stdout.decode().split("\0")
     for name in filter(None, listed):
